@@ -1,0 +1,317 @@
+"""Alignment: sentence similarity, candidate pairs, and the best path of sentences over sources.
+
+Seed, extend, filter (Sanchez-Perez et al., PAN 2014) in a probabilistic dress: candidate sentence
+pairs are scored with rapidfuzz; the article's sentences are then labelled by the best path over
+the states "own text" and "from source S, sentence j" (Viterbi). Staying with one source and
+moving forward in it is free, switching costs `switch_cost`, so a sentence that resembles two
+sources about equally goes to the one its neighbours come from, an isolated weak match stays the
+article's own, and a clear match still switches (a mosaic of several sources).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from .settings import Settings
+from .sketch import scorable
+from .text import Segment, content_units, segment, tokenize
+
+MAX_CANDIDATES_PER_SENTENCE = 8
+MERGE_MARGIN = 0.02
+SPLIT_CONTAINMENT = 0.5
+MAX_JUMP = 3  # source sentences a rewriter may skip while staying "in order"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A scorable segment prepared for matching."""
+
+    index: int  # position among the document's scorable segments
+    segment: Segment
+    words: tuple[str, ...]  # normalized tokens
+    spans: tuple[tuple[int, int], ...]  # original offsets of each token
+    units: frozenset[str]
+
+    @property
+    def norm(self) -> str:
+        return " ".join(self.words)
+
+
+@dataclass
+class Prepared:
+    """A document segmented and tokenized once, reused for every comparison."""
+
+    id: str
+    text: str
+    segments: list[Segment]
+    sentences: list[Sentence]
+    postings: dict[str, list[int]]
+
+    @classmethod
+    def build(cls, doc_id: str, text: str, segments: list[Segment] | None = None) -> Prepared:
+        segments = segment(text) if segments is None else segments
+        sentences = []
+        for seg in scorable(segments, text):
+            toks = tokenize(text, seg.start, seg.end)
+            if not toks:
+                continue
+            sentences.append(Sentence(len(sentences), seg, tuple(t.text for t in toks),
+                                      tuple((t.start, t.end) for t in toks),
+                                      frozenset(content_units(toks))))
+        postings: dict[str, list[int]] = {}
+        for s in sentences:
+            for u in s.units:
+                postings.setdefault(u, []).append(s.index)
+        return cls(doc_id, text, segments, sentences, postings)
+
+
+# --- Scoring ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PairScore:
+    score: float  # the combined similarity, 0-1
+    ratio: float  # edit similarity of the normalized strings, 0-1 (decides verbatim labels)
+
+
+# Weights of the combined score. Token-set similarity tolerates reordered clauses and added
+# words; token-sort and word-bigram containment reward the shared word order that separates a
+# rewrite from another report of the same event (which shares names and topic words, scoring
+# about 0.5 on token-set alone); stem containment tolerates inflection.
+W_SET, W_SORT, W_UNITS, W_BIGRAMS = 0.35, 0.25, 0.20, 0.20
+MIN_WORDS = 4
+
+
+def _bigrams(words: tuple[str, ...]) -> set[tuple[str, str]]:
+    return {(words[i], words[i + 1]) for i in range(len(words) - 1)}
+
+
+def score_words(a: tuple[str, ...], b: tuple[str, ...], ua: frozenset[str], ub: frozenset[str]) -> PairScore:
+    """Similarity of two token sequences (already normalized), in 0-1."""
+    sa, sb = " ".join(a), " ".join(b)
+    ratio = fuzz.ratio(sa, sb) / 100.0
+    if min(len(a), len(b)) < MIN_WORDS:
+        # A set scorer rates a two-word heading at 100 against any sentence holding both words.
+        return PairScore(ratio, ratio)
+    t_set = fuzz.token_set_ratio(sa, sb) / 100.0
+    t_sort = fuzz.token_sort_ratio(sa, sb) / 100.0
+    units = len(ua & ub) / max(1, min(len(ua), len(ub))) if ua and ub else 0.0
+    ba, bb = _bigrams(a), _bigrams(b)
+    bigrams = len(ba & bb) / max(1, min(len(ba), len(bb)))
+    combined = W_SET * t_set + W_SORT * t_sort + W_UNITS * units + W_BIGRAMS * bigrams
+    return PairScore(max(combined, ratio), ratio)
+
+
+def score_texts(a: str, b: str) -> float:
+    """Similarity of two sentences as raw text, 0-1: the matcher used for attribution."""
+    ta, tb = tokenize(a), tokenize(b)
+    return score_words(tuple(t.text for t in ta), tuple(t.text for t in tb),
+                       frozenset(content_units(ta)), frozenset(content_units(tb))).score
+
+
+# --- Candidate matches ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Match:
+    """Article sentences a_first..a_last matched to source sentences s_first..s_last."""
+
+    source: str
+    a_first: int
+    a_last: int
+    s_first: int
+    s_last: int
+    score: float
+    ratio: float
+
+
+def _join(sentences: list[Sentence]) -> tuple[tuple[str, ...], frozenset[str]]:
+    words: tuple[str, ...] = ()
+    units: frozenset[str] = frozenset()
+    for s in sentences:
+        words += s.words
+        units |= s.units
+    return words, units
+
+
+def candidate_matches(article: Prepared, source: Prepared, settings: Settings) -> list[Match]:
+    """Scored sentence pairs worth considering, including one-to-two merges and splits.
+
+    Pairs are prefiltered by shared content units through the source's postings, so the work is
+    bounded by MAX_CANDIDATES_PER_SENTENCE per article sentence, never a full pair matrix.
+    """
+    floor = settings.paraphrase
+    min_chars = settings.min_sentence_chars
+    singles: dict[tuple[int, int], Match] = {}
+    merges: dict[tuple[int, int, int, int], Match] = {}
+
+    def score(a0: int, a1: int, s0: int, s1: int) -> Match:
+        wa, ua = _join(article.sentences[a0:a1 + 1])
+        wb, ub = _join(source.sentences[s0:s1 + 1])
+        ps = score_words(wa, wb, ua, ub)
+        return Match(source.id, a0, a1, s0, s1, ps.score, ps.ratio)
+
+    def long_enough(sents: list[Sentence], *idx: int) -> bool:
+        return all(0 <= i < len(sents) and len(sents[i].segment.text) >= min_chars for i in idx)
+
+    pairs: list[tuple[int, int]] = []
+    for a in article.sentences:
+        if len(a.segment.text) < min_chars or not a.units:
+            continue
+        shared: Counter[int] = Counter()
+        for u in a.units:
+            for j in source.postings.get(u, ()):
+                shared[j] += 1
+        need = max(2, int(0.2 * len(a.units)))
+        picks = sorted((j for j, c in shared.items() if c >= need), key=lambda j: (-shared[j], j))
+        for j in picks[:MAX_CANDIDATES_PER_SENTENCE]:
+            if long_enough(source.sentences, j):
+                singles[(a.index, j)] = score(a.index, a.index, j, j)
+                pairs.append((a.index, j))
+    best_single: dict[int, float] = {}
+    for (i, _), m in singles.items():
+        best_single[i] = max(best_single.get(i, 0.0), m.score)
+    # A rewriter merges two source sentences into one, or splits one into two.
+    # Source merges (one article sentence, two source sentences) are kept where they beat every
+    # single match of that article sentence. An article split (two article sentences, one source
+    # sentence) lifts the weaker half to the pair's score, provided most of its own content
+    # units are in that source sentence: the split half is then a match of its own, so the
+    # stronger half keeps its own score and label.
+    lifted: dict[tuple[int, int], Match] = {}
+    for i, j in pairs:
+        for key in ((i, i, j, j + 1), (i, i, j - 1, j)):
+            if key in merges or not long_enough(source.sentences, key[2], key[3]):
+                continue
+            m = score(*key)
+            if m.score >= floor and m.score > best_single.get(i, 0.0) + MERGE_MARGIN:
+                merges[key] = m
+        for k in (i - 1, i + 1):
+            if not long_enough(article.sentences, k) or (k, j) in lifted:
+                continue
+            current = singles.get((k, j))
+            if current is not None and current.score >= floor:
+                continue
+            a0, a1 = min(i, k), max(i, k)
+            pair = score(a0, a1, j, j)
+            weak = article.sentences[k].units
+            inside = len(weak & source.sentences[j].units) / max(1, len(weak))
+            if pair.score >= floor and inside >= SPLIT_CONTAINMENT:
+                lifted[(k, j)] = Match(source.id, k, k, j, j, pair.score, pair.ratio)
+    found = [m for m in singles.values() if m.score >= floor] + list(merges.values()) + list(lifted.values())
+    return sorted(found, key=lambda m: (m.a_first, m.a_last, m.s_first, m.s_last))
+
+
+# --- The best path -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Step:
+    """The state chosen for one article sentence: a match covering it, or None (own text)."""
+
+    sentence: int
+    match: Match | None
+
+
+def best_path(article: Prepared, matches: list[Match], settings: Settings,
+              switch_cost: float | None = None) -> list[Step]:
+    """Viterbi over article sentences; states are the matches covering each sentence, or own.
+
+    With switch_cost=0 every sentence takes its best match, context only breaking ties."""
+    n = len(article.sentences)
+    per_sentence: list[list[Match]] = [[] for _ in range(n)]
+    for m in matches:
+        for i in range(m.a_first, m.a_last + 1):
+            per_sentence[i].append(m)
+    cost = settings.switch_cost if switch_cost is None else switch_cost
+    gain_floor = settings.paraphrase
+
+    def transition(prev: Match | None, cur: Match | None) -> float:
+        if prev is None and cur is None:
+            return 0.0
+        if prev is None or cur is None:
+            return cost
+        if prev is cur:
+            return 0.0
+        if prev.source != cur.source:
+            return cost
+        if cur.s_first >= prev.s_first and cur.s_first - prev.s_last <= MAX_JUMP:
+            return 0.0
+        return cost / 2
+
+    def emission(i: int, m: Match | None) -> float:
+        if m is None:
+            return 0.0
+        # A merged match spanning two article sentences is taken for both or neither.
+        return m.score - gain_floor
+
+    # Short sentences (below min_sentence_chars) have no states but still break runs.
+    prev_states: list[Match | None] = [None]
+    prev_scores: list[float] = [0.0]
+    back: list[list[int]] = []
+    states_per: list[list[Match | None]] = []
+    for i in range(n):
+        states: list[Match | None] = [None] + per_sentence[i]
+        scores: list[float] = []
+        pointers: list[int] = []
+        for cur in states:
+            best, arg = float("-inf"), 0
+            for k, prev in enumerate(prev_states):
+                if prev is not None and prev.a_last >= i and prev is not cur:
+                    continue  # a merged match left half-way
+                if cur is not None and cur.a_first < i and prev is not cur:
+                    continue  # a merged match entered half-way
+                value = prev_scores[k] - transition(prev, cur)
+                if value > best:
+                    best, arg = value, k
+            scores.append(best + emission(i, cur))
+            pointers.append(arg)
+        back.append(pointers)
+        states_per.append(states)
+        prev_states, prev_scores = states, scores
+    if n == 0:
+        return []
+    # Do not end inside a merged match.
+    end_k = max((k for k, st in enumerate(prev_states) if st is None or st.a_last < n),
+                key=lambda k: (prev_scores[k], -k))
+    path: list[Step] = []
+    k = end_k
+    for i in range(n - 1, -1, -1):
+        state = states_per[i][k]
+        path.append(Step(i, state))
+        k = back[i][k]
+    path.reverse()
+    return path
+
+
+# --- Word-level differences ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DiffOp:
+    """One word-level edit between an article span and a source span (absolute offsets)."""
+
+    op: str  # "equal", "replace", "insert" (words only in the article), "delete" (only in the source)
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+
+
+def word_diff(article: Prepared, source: Prepared, match: Match) -> list[DiffOp]:
+    """Token-level opcodes (rapidfuzz Levenshtein over word lists) mapped to character offsets."""
+    a_sents = article.sentences[match.a_first:match.a_last + 1]
+    b_sents = source.sentences[match.s_first:match.s_last + 1]
+    a_words = [w for s in a_sents for w in s.words]
+    b_words = [w for s in b_sents for w in s.words]
+    a_spans = [sp for s in a_sents for sp in s.spans]
+    b_spans = [sp for s in b_sents for sp in s.spans]
+    a_end, b_end = a_sents[-1].segment.end, b_sents[-1].segment.end
+    ops = []
+    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(a_words, b_words):
+        start = a_spans[i1][0] if i1 < len(a_spans) else a_end
+        end = a_spans[i2 - 1][1] if i2 > i1 else start
+        s_start = b_spans[j1][0] if j1 < len(b_spans) else b_end
+        s_end = b_spans[j2 - 1][1] if j2 > j1 else s_start
+        name = {"equal": "equal", "replace": "replace", "insert": "delete", "delete": "insert"}[tag]
+        ops.append(DiffOp(name, start, end, s_start, s_end))
+    return ops

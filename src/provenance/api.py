@@ -1,0 +1,221 @@
+"""The library entry points: check an article against an index, compare two articles."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from . import __version__
+from .align import Prepared, best_path, candidate_matches
+from .attribute import (
+    aligned_pairs,
+    build_passages,
+    coverage_by_source,
+    direction,
+    sentence_attributions,
+    sentence_outcomes,
+    verdict_for,
+)
+from .documents import Document, LoadFailure, iter_documents
+from .errors import InputError
+from .index import Index, build_temporary
+from .results import ArticleInfo, CheckResult, SourceFinding
+from .settings import LEVELS, Settings
+from .sketch import SketchParams, sketch
+from .text import credit_mentions, credits_outlet, segment
+
+SIBLING_JACCARD = 0.5
+
+
+def sketch_params(settings: Settings) -> SketchParams:
+    return SketchParams(settings.num_perm, settings.passage_num_perm, settings.doc_threshold,
+                        settings.passage_threshold, settings.passage_sentences,
+                        settings.passage_stride, settings.seed)
+
+
+def tool_info(settings: Settings, index: Index | None = None) -> dict[str, object]:
+    info: dict[str, object] = {"name": "provenance", "version": __version__, "settings": settings.to_dict()}
+    if index is not None:
+        info["index"] = {"fingerprint": index.fingerprint(), "documents": len(index),
+                         "params": index.params.to_dict()}
+    return info
+
+
+def article_info(doc: Document) -> ArticleInfo:
+    return ArticleInfo(doc.id, doc.path, doc.format, len(doc.text), doc.title, doc.outlet,
+                       doc.published, doc.url, doc.author, doc.line, doc.warnings)
+
+
+def error_result(doc_id: str, path: str | None, message: str, settings: Settings | None = None,
+                 index: Index | None = None, line: int | None = None) -> CheckResult:
+    """The result of an article that could not be checked (same schema, status "error")."""
+    settings = settings or Settings()
+    return CheckResult("error", message, tool_info(settings, index),
+                       ArticleInfo(doc_id, path, "unknown", 0, line=line), "error")
+
+
+def _same_file(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def analyse(article: Document, sources: Sequence[Document], settings: Settings,
+            tool: dict[str, object], estimates: dict[str, float] | None = None) -> CheckResult:
+    """Align the article with each source, attribute its sentences, and give verdicts."""
+    if not article.text.strip():
+        raise InputError(f"{article.path or article.id}: empty article (no text)")
+    prepared = Prepared.build(article.id, article.text)
+    by_id: dict[str, Prepared] = {}
+    docs: dict[str, Document] = {}
+    all_matches = []
+    per_source_matches = {}
+    for src in sources:
+        if src.id == article.id or src.id in by_id or _same_file(src.path, article.path):
+            continue  # an article is never its own source
+        p = Prepared.build(src.id, src.text)
+        matches = candidate_matches(prepared, p, settings)
+        if not matches:
+            continue
+        by_id[src.id], docs[src.id] = p, src
+        per_source_matches[src.id] = matches
+        all_matches.extend(matches)
+
+    joint = best_path(prepared, all_matches, settings)
+    outcomes = sentence_outcomes(prepared, joint, settings)
+    attributed = {o.match for o in outcomes if o.match is not None}
+    passages = build_passages(prepared, by_id, outcomes, settings)
+    denominator = sum(s.end - s.start for s in prepared.segments if s.kind != "boilerplate")
+    coverage, closeness = coverage_by_source(prepared, outcomes, passages, denominator)
+    best_scores: dict[int, float] = {}
+    for m in all_matches:
+        for i in range(m.a_first, m.a_last + 1):
+            best_scores[i] = max(best_scores.get(i, 0.0), m.score)
+
+    credits = tuple(credit_mentions(article.text))
+    findings = []
+    article_units = frozenset(u for s in prepared.sentences for u in s.units)
+    for sid, p in by_id.items():
+        # Each source's own alignment shows every sentence it matches, isolated or not.
+        own_path = best_path(prepared, per_source_matches[sid], settings, switch_cost=0.0)
+        pairs = aligned_pairs(prepared, p, own_path, attributed, settings)
+        if not pairs:
+            continue
+        src = docs[sid]
+        cov = coverage.get(sid, 0.0)
+        verdict = verdict_for(cov, closeness.get(sid, 0.0), settings)
+        chars = [pr.end - pr.start for pr in pairs]
+        score = sum(pr.score * c for pr, c in zip(pairs, chars, strict=True)) / max(1, sum(chars))
+        credited = credits_outlet(article.text, src.outlet)
+        way, why = direction(article.published, article.outlet, credited, src.published,
+                             credits_outlet(src.text, article.outlet))
+        src_units = frozenset(u for s in p.sentences for u in s.units)
+        containment = len(article_units & src_units) / max(1, len(article_units))
+        findings.append(SourceFinding(
+            id=sid, path=src.path, verdict=verdict, coverage=cov, score=score, credited=credited,
+            direction=way, direction_reason=why, title=src.title, outlet=src.outlet,
+            published=src.published, url=src.url, containment=containment,
+            jaccard_estimate=(estimates or {}).get(sid, 0.0), pairs=pairs, text=src.text,
+            segments=tuple(p.segments),
+        ))
+    findings = _mark_siblings(findings, by_id)
+    findings.sort(key=lambda f: (-f.coverage, -f.score, f.id))
+    flagged = [f.verdict for f in findings if f.flagged]
+    verdict = max(flagged, key=LEVELS.index) if flagged else "original"
+    return CheckResult(
+        status="ok", error=None, tool=tool, article=article_info(article), verdict=verdict,
+        credits=credits, sources=tuple(findings), passages=tuple(passages),
+        sentences=tuple(sentence_attributions(prepared, outcomes, by_id, best_scores)),
+        text=article.text,
+    )
+
+
+def _mark_siblings(findings: list[SourceFinding], prepared: dict[str, Prepared]) -> list[SourceFinding]:
+    """Flagged sources that are near-duplicates of one another (a wire story and its rewrites)
+    form a group; the earliest published (else the most used) is named, the others are siblings."""
+    from dataclasses import replace
+
+    flagged = [f for f in findings if f.flagged]
+    units = {f.id: frozenset(u for s in prepared[f.id].sentences for u in s.units) for f in flagged}
+    parent = {f.id: f.id for f in flagged}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for i, a in enumerate(flagged):
+        for b in flagged[i + 1:]:
+            ua, ub = units[a.id], units[b.id]
+            if len(ua & ub) / max(1, len(ua | ub)) >= SIBLING_JACCARD:
+                parent[root(b.id)] = root(a.id)
+    groups: dict[str, list[SourceFinding]] = {}
+    for f in flagged:
+        groups.setdefault(root(f.id), []).append(f)
+    origin_of: dict[str, str] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        from .attribute import parse_date
+
+        def key(f: SourceFinding) -> tuple:
+            d = parse_date(f.published)
+            return (d is None, d or 0, -f.coverage, f.id)
+
+        origin = min(members, key=key)
+        for f in members:
+            if f.id != origin.id:
+                origin_of[f.id] = origin.id
+    return [replace(f, sibling_of=origin_of[f.id]) if f.id in origin_of else f for f in findings]
+
+
+def check(article: Document, index: Index, settings: Settings | None = None) -> CheckResult:
+    """Check one article against an index: sources, passages, per-sentence attribution, verdict.
+
+    Example:
+        >>> with Index.open("corpus.db") as idx:
+        ...     result = check(load_document("new.txt"), idx)
+        >>> result.verdict, [s.id for s in result.findings]
+    """
+    settings = settings or Settings()
+    if len(article.text) > settings.max_article_chars:
+        raise InputError(f"{article.path or article.id}: {len(article.text):,} characters exceeds "
+                         f"the maximum article size of {settings.max_article_chars:,}")
+    query = sketch(article.text, segment(article.text), index.params)
+    cands = index.candidates(query, exclude=[article.id], limit=settings.max_candidates)
+    sources = index.get_many([c.id for c in cands])
+    estimates = {}
+    for src in sources:
+        sig = index.signature(src.id)
+        if sig is not None:
+            estimates[src.id] = float(np.mean(sig == query.doc_signature))
+    return analyse(article, sources, settings, tool_info(settings, index), estimates)
+
+
+def compare(a: Document, b: Document, settings: Settings | None = None) -> CheckResult:
+    """Compare article `a` with one possible source `b` (no index involved)."""
+    settings = settings or Settings()
+    return analyse(a, [b], settings, tool_info(settings))
+
+
+def load_corpus(paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None
+                ) -> tuple[list[Document], list[LoadFailure]]:
+    settings = settings or Settings()
+    docs: list[Document] = []
+    failures: list[LoadFailure] = []
+    for item in iter_documents(paths, max_chars=settings.max_article_chars):
+        (failures if isinstance(item, LoadFailure) else docs).append(item)  # type: ignore[arg-type]
+    return docs, failures
+
+
+def index_from_paths(paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None
+                     ) -> tuple[Index, list[LoadFailure]]:
+    """A temporary in-memory index of the articles under `paths` (for `--against`)."""
+    settings = settings or Settings()
+    docs, failures = load_corpus(paths, settings)
+    return build_temporary(docs, sketch_params(settings)), failures

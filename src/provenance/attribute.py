@@ -1,0 +1,203 @@
+"""Attribution and verdicts: labels per sentence, passages, coverage, direction, siblings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .align import Match, Prepared, Step, word_diff
+from .results import AlignedPair, Attribution, Passage
+from .settings import Settings
+from .text import Segment
+
+
+def label_for(match: Match, settings: Settings) -> str:
+    if match.ratio >= settings.verbatim:
+        return "verbatim"
+    if match.ratio >= settings.near_verbatim:
+        return "near-verbatim"
+    return "paraphrase"
+
+
+def _quoted(article: Prepared, match: Match) -> bool:
+    sents = article.sentences[match.a_first:match.a_last + 1]
+    return sum(len(s.segment.text) for s in sents if s.segment.quoted) * 2 >= sum(len(s.segment.text) for s in sents)
+
+
+def counts_toward_coverage(label: str, quoted: bool, settings: Settings) -> bool:
+    """Quoted speech in the source's exact wording is evidence (the same translation); the same
+    quotation in other words is not: two outlets reporting one speech say the same thing."""
+    if not quoted:
+        return True
+    return settings.count_quotes and label in ("verbatim", "near-verbatim")
+
+
+def source_span(source: Prepared, match: Match) -> tuple[int, int]:
+    return source.sentences[match.s_first].segment.start, source.sentences[match.s_last].segment.end
+
+
+def aligned_pairs(article: Prepared, source: Prepared, path: list[Step], attributed: set[Match],
+                  settings: Settings) -> tuple[AlignedPair, ...]:
+    pairs = []
+    seen: set[int] = set()
+    for step in path:
+        m = step.match
+        if m is None or id(m) in seen:
+            continue
+        seen.add(id(m))
+        s0, s1 = source_span(source, m)
+        pairs.append(AlignedPair(
+            start=article.sentences[m.a_first].segment.start, end=article.sentences[m.a_last].segment.end,
+            source_start=s0, source_end=s1, score=m.score, label=label_for(m, settings),
+            quoted=_quoted(article, m), attributed=m in attributed,
+            diff=tuple(word_diff(article, source, m)),
+        ))
+    return tuple(pairs)
+
+
+@dataclass(frozen=True)
+class SentenceOutcome:
+    match: Match | None
+    label: str
+    counted: bool
+
+
+def sentence_outcomes(article: Prepared, path: list[Step], settings: Settings) -> list[SentenceOutcome]:
+    out = []
+    for step in path:
+        m = step.match
+        if m is None:
+            out.append(SentenceOutcome(None, "original", False))
+            continue
+        label = label_for(m, settings)
+        out.append(SentenceOutcome(m, label, counts_toward_coverage(label, _quoted(article, m), settings)))
+    return out
+
+
+def build_passages(article: Prepared, sources: dict[str, Prepared], outcomes: list[SentenceOutcome],
+                   settings: Settings) -> list[Passage]:
+    """Runs of sentences attributed to one source moving forward in it; one own sentence
+    between two reused ones does not break a run (a rewriter's inserted remark)."""
+    passages: list[Passage] = []
+    run: list[int] = []
+
+    def close() -> None:
+        if not run:
+            return
+        first, last = outcomes[run[0]].match, outcomes[run[-1]].match
+        assert first is not None and last is not None
+        src = sources[first.source]
+        counted_idx = [i for i in run if outcomes[i].counted]
+        chars = [len(article.sentences[i].segment.text) for i in run]
+        score = sum(outcomes[i].match.score * c for i, c in zip(run, chars, strict=True)) / max(1, sum(chars))  # type: ignore[union-attr]
+        strong = any(outcomes[i].label in ("verbatim", "near-verbatim") for i in counted_idx)
+        counted = bool(counted_idx) and (len(counted_idx) >= settings.min_passage_sentences or strong)
+        s_start = min(src.sentences[outcomes[i].match.s_first].segment.start for i in run)  # type: ignore[union-attr]
+        s_end = max(src.sentences[outcomes[i].match.s_last].segment.end for i in run)  # type: ignore[union-attr]
+        passages.append(Passage(first.source, article.sentences[run[0]].segment.start,
+                                article.sentences[run[-1]].segment.end, s_start, s_end, score,
+                                len(run), counted))
+        run.clear()
+
+    gap = 0
+    for i, o in enumerate(outcomes):
+        m = o.match
+        if m is None:
+            gap += 1
+            if gap > 1:
+                close()
+            continue
+        if run:
+            prev = outcomes[run[-1]].match
+            assert prev is not None
+            same = prev.source == m.source and m.s_first >= prev.s_first and m.s_first - prev.s_last <= 3
+            if not same or gap > 1:
+                close()
+        run.append(i)
+        gap = 0
+    close()
+    return passages
+
+
+def coverage_by_source(article: Prepared, outcomes: list[SentenceOutcome], passages: list[Passage],
+                       denominator: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Share of the article's non-boilerplate characters attributed to each source (counted
+    sentences of counted passages only), and the share of those in near-verbatim wording."""
+    counted_spans = [(p.source, p.start, p.end) for p in passages if p.counted]
+    chars: dict[str, int] = {}
+    close: dict[str, int] = {}
+    for i, o in enumerate(outcomes):
+        if o.match is None or not o.counted:
+            continue
+        seg = article.sentences[i].segment
+        if not any(src == o.match.source and s <= seg.start and seg.end <= e for src, s, e in counted_spans):
+            continue
+        n = seg.end - seg.start
+        chars[o.match.source] = chars.get(o.match.source, 0) + n
+        if o.label in ("verbatim", "near-verbatim"):
+            close[o.match.source] = close.get(o.match.source, 0) + n
+    cov = {s: c / max(1, denominator) for s, c in chars.items()}
+    closeness = {s: close.get(s, 0) / c for s, c in chars.items() if c}
+    return cov, closeness
+
+
+def verdict_for(coverage: float, closeness: float, settings: Settings) -> str:
+    if coverage >= settings.copy_coverage and closeness >= 0.5:
+        return "copy"
+    if coverage >= settings.paraphrase_coverage:
+        return "paraphrase"
+    if coverage >= settings.partial_coverage:
+        return "partial"
+    return "none"
+
+
+def sentence_attributions(article: Prepared, outcomes: list[SentenceOutcome],
+                          sources: dict[str, Prepared], best_scores: dict[int, float]) -> list[Attribution]:
+    """One Attribution per segment of the article, in text order; unscored segments included."""
+    by_start = {s.segment.start: (s.index, outcomes[s.index]) for s in article.sentences}
+    out = []
+    for seg in article.segments:
+        if seg.kind == "boilerplate":
+            out.append(_attr(seg, "boilerplate", None, None, 0.0))
+            continue
+        entry = by_start.get(seg.start)
+        if entry is None:
+            out.append(_attr(seg, "original", None, None, 0.0))
+            continue
+        index, o = entry
+        if o.match is None:
+            out.append(_attr(seg, "original", None, None, best_scores.get(index, 0.0)))
+            continue
+        src = sources[o.match.source]
+        span = (src.sentences[o.match.s_first].segment.start, src.sentences[o.match.s_last].segment.end)
+        out.append(_attr(seg, o.label, o.match.source, span, o.match.score))
+    return out
+
+
+def _attr(seg: Segment, label: str, source: str | None, span: tuple[int, int] | None, score: float) -> Attribution:
+    return Attribution(seg.start, seg.end, seg.text, seg.kind, label, source,
+                       span[0] if span else None, span[1] if span else None, score, seg.quoted)
+
+
+def parse_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def direction(article_published: str | None, article_outlet: str | None, article_credits_source: bool,
+              source_published: str | None, source_credits_article: bool) -> tuple[str, str]:
+    """Which way the copying likely went, and why."""
+    a, s = parse_date(article_published), parse_date(source_published)
+    if a and s and a != s:
+        if s < a:
+            return "source-to-article", f"the source was published first ({s} before {a})"
+        return "article-to-source", f"the article was published first ({a} before {s})"
+    if article_credits_source:
+        return "source-to-article", "the article credits the source's outlet"
+    if source_credits_article and article_outlet:
+        return "article-to-source", "the source credits the article's outlet"
+    return "unknown", "no publication dates or credit lines decide it"

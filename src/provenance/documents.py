@@ -1,0 +1,256 @@
+"""Reading articles: files and folders of .txt, .md, .html/.htm and .jsonl, with metadata.
+
+A document's id is its path relative to the folder argument it was found under (a file given
+directly: its file name); a JSON Lines record's id is its `id` field. Identity is the id, never
+the content. Plain-text and Markdown files may carry metadata in a sidecar JSON file named after
+them: `story.txt` -> `story.txt.meta.json` (keys: title, outlet, published, url, author).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError, LimitError
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+SIDECAR_SUFFIX = ".meta.json"
+METADATA_KEYS = ("title", "outlet", "published", "url", "author")
+DEFAULT_MAX_CHARS = 5_000_000
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article: its text and what is known about it."""
+
+    id: str
+    text: str
+    path: str | None = None
+    format: str = "txt"
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+    url: str | None = None
+    author: str | None = None
+    line: int | None = None  # the JSON Lines record's line number (1-based)
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def metadata(self) -> dict[str, str | None]:
+        return {key: getattr(self, key) for key in METADATA_KEYS}
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    """An input that could not be read as an article, reported rather than dropped."""
+
+    id: str
+    path: str
+    error: str
+    line: int | None = None
+
+
+# --- Decoding ----------------------------------------------------------------------------------
+
+
+def decode(data: bytes, name: str = "input") -> tuple[str, tuple[str, ...]]:
+    """Decode bytes as UTF-8 (BOM or not) or UTF-16 with BOM, else Windows-1252 with a warning.
+
+    Raises InputError for empty, binary or undecodable input.
+    """
+    warnings: tuple[str, ...] = ()
+    if data.startswith(b"\xef\xbb\xbf"):
+        text = _strict(data[3:], "utf-8", name)
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = _strict(data, "utf-16", name)
+    else:
+        if b"\x00" in data:
+            raise InputError(f"{name}: binary file (contains NUL bytes)")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                raise InputError(
+                    f"{name}: cannot decode: not UTF-8 ({exc.reason} at byte {exc.start}) "
+                    "and not Windows-1252"
+                ) from None
+            warnings = (f"{name}: not valid UTF-8 (byte {exc.start}); read as Windows-1252",)
+    if "\x00" in text:
+        raise InputError(f"{name}: binary file (contains NUL characters)")
+    if text.strip() and _mostly_control(text):
+        raise InputError(f"{name}: binary file (mostly control characters)")
+    return text, warnings
+
+
+def _strict(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: cannot decode as {encoding.upper()} despite its byte-order mark ({exc.reason})") from None
+
+
+def _mostly_control(text: str) -> bool:
+    sample = text[:65536]
+    control = sum(
+        1 for c in sample if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") and c not in "\n\r\t\f\v"
+    )
+    return control > 0.1 * len(sample)
+
+
+# --- Single files ------------------------------------------------------------------------------
+
+
+def _read_bytes(path: Path, shown: str, max_chars: int) -> bytes:
+    if path.is_dir():
+        raise InputError(f"{shown}: is a directory, not an article file")
+    try:
+        size = path.stat().st_size
+        # A character takes at most 4 bytes in UTF-8 (UTF-16: 4 as well, surrogate pairs).
+        if size > 4 * max_chars:
+            raise LimitError(f"{shown}: {size:,} bytes exceeds the maximum article size of {max_chars:,} characters")
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+
+
+def _check_text(text: str, shown: str, max_chars: int) -> None:
+    if not text.strip():
+        raise InputError(f"{shown}: empty article (no text)")
+    if len(text) > max_chars:
+        raise LimitError(f"{shown}: {len(text):,} characters exceeds the maximum article size of {max_chars:,}")
+
+
+def _sidecar(path: Path, shown: str) -> dict[str, str | None]:
+    side = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not side.is_file():
+        return {}
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{shown}: unreadable metadata file {side.name}: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{shown}: metadata file {side.name} must hold a JSON object")
+    return {k: (str(v) if v is not None else None) for k, v in data.items() if k in METADATA_KEYS}
+
+
+def _html_document(raw: str, doc_id: str, shown: str, warnings: tuple[str, ...]) -> Document:
+    import trafilatura  # imported lazily: it is slow to import and only HTML needs it
+
+    try:
+        extracted = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False,
+                                                include_tables=False, deduplicate=False)
+    except Exception as exc:  # lxml raises a variety of errors on hostile markup
+        raise InputError(f"{shown}: cannot parse HTML: {exc}") from None
+    if extracted is None or not (extracted.text or "").strip():
+        raise InputError(f"{shown}: no article text found in the HTML")
+    return Document(
+        id=doc_id, text=extracted.text, path=shown, format="html",
+        title=extracted.title or None, outlet=extracted.sitename or None,
+        published=extracted.date or None, url=extracted.url or None,
+        author=extracted.author or None, warnings=warnings,
+    )
+
+
+def load_document(path: str | os.PathLike[str], *, doc_id: str | None = None,
+                  max_chars: int = DEFAULT_MAX_CHARS) -> Document:
+    """Read one article file (.txt, .md, .html, .htm; anything else is read as plain text).
+
+    Raises InputError (or its subclass LimitError) when the file cannot be used as an article.
+    A .jsonl file holds many articles: use iter_documents for it.
+    """
+    shown = os.fspath(path)
+    p = Path(shown)
+    if p.suffix.lower() == ".jsonl":
+        raise InputError(f"{shown}: a JSON Lines file holds several articles; give it as a corpus")
+    doc_id = doc_id or p.name
+    raw, warnings = decode(_read_bytes(p, shown, max_chars), shown)
+    if p.suffix.lower() in (".html", ".htm"):
+        doc = _html_document(raw, doc_id, shown, warnings)
+        _check_text(doc.text, shown, max_chars)
+        return doc
+    _check_text(raw, shown, max_chars)
+    meta = _sidecar(p, shown)
+    fmt = "md" if p.suffix.lower() == ".md" else "txt"
+    return Document(id=doc_id, text=raw, path=shown, format=fmt, warnings=warnings, **meta)
+
+
+def iter_jsonl(path: str | os.PathLike[str], *, max_chars: int = DEFAULT_MAX_CHARS
+               ) -> Iterator[Document | LoadFailure]:
+    """Articles of a JSON Lines file; a broken line is a LoadFailure naming its line number."""
+    shown = os.fspath(path)
+    try:
+        raw, _ = decode(_read_bytes(Path(shown), shown, max_chars * 4), shown)
+    except InputError as exc:
+        yield LoadFailure(Path(shown).name, shown, str(exc))
+        return
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{shown}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield LoadFailure(where, shown, f"{where}: invalid JSON ({exc.msg})", number)
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("id"), (str, int)) \
+                or not isinstance(record.get("text"), str):
+            yield LoadFailure(where, shown, f"{where}: a record needs a string 'id' and 'text'", number)
+            continue
+        text = record["text"]
+        try:
+            _check_text(text, where, max_chars)
+        except InputError as exc:
+            yield LoadFailure(str(record["id"]), shown, str(exc), number)
+            continue
+        meta = {k: (str(record[k]) if record.get(k) is not None else None) for k in METADATA_KEYS}
+        yield Document(id=str(record["id"]), text=text, path=shown, format="jsonl", line=number, **meta)
+
+
+def _walk(folder: str) -> Iterator[str]:
+    # os.walk does not follow directory symlinks by default, so a symlink loop cannot recurse.
+    for root, dirs, files in os.walk(folder, onerror=None):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(SIDECAR_SUFFIX) or name.startswith("."):
+                continue
+            if name.lower().endswith(ARTICLE_SUFFIXES):
+                yield os.path.join(root, name)
+
+
+def iter_documents(paths: Iterable[str | os.PathLike[str]], *, max_chars: int = DEFAULT_MAX_CHARS
+                   ) -> Iterator[Document | LoadFailure]:
+    """Every article under the given files and folders, in a stable order.
+
+    Folders are walked recursively for the supported suffixes. Nothing is dropped silently:
+    a file that cannot be read yields a LoadFailure.
+    """
+    for given in paths:
+        shown = os.fspath(given)
+        if os.path.isdir(shown):
+            for file in _walk(shown):
+                rel = Path(os.path.relpath(file, shown)).as_posix()
+                yield from _load_any(file, rel, max_chars)
+        elif os.path.lexists(shown):
+            yield from _load_any(shown, Path(shown).name, max_chars)
+        else:
+            yield LoadFailure(Path(shown).name, shown, f"{shown}: no such file or directory")
+
+
+def _load_any(file: str, doc_id: str, max_chars: int) -> Iterator[Document | LoadFailure]:
+    if file.lower().endswith(".jsonl"):
+        yield from iter_jsonl(file, max_chars=max_chars)
+        return
+    try:
+        yield load_document(file, doc_id=doc_id, max_chars=max_chars)
+    except InputError as exc:
+        yield LoadFailure(doc_id, file, str(exc))

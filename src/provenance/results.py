@@ -1,0 +1,184 @@
+"""Result types. Every renderer reads only these; `to_dict` gives the versioned JSON schema."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .align import DiffOp
+from .text import Segment
+
+SCHEMA_VERSION = "1.0"
+LABELS = ("verbatim", "near-verbatim", "paraphrase", "original", "boilerplate")
+VERDICTS = ("copy", "paraphrase", "partial", "none")
+
+
+def _r(x: float) -> float:
+    return round(float(x), 4)
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    id: str
+    path: str | None
+    format: str
+    chars: int
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+    url: str | None = None
+    author: str | None = None
+    line: int | None = None
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "path": self.path, "format": self.format, "chars": self.chars,
+            "title": self.title, "outlet": self.outlet, "published": self.published,
+            "url": self.url, "author": self.author, "line": self.line,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """What the tool says of one sentence (or heading, byline, boilerplate line) of the article."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    label: str
+    source: str | None
+    source_start: int | None
+    source_end: int | None
+    score: float
+    quoted: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start, "end": self.end, "text": self.text, "kind": self.kind,
+            "label": self.label, "source": self.source, "source_start": self.source_start,
+            "source_end": self.source_end, "score": _r(self.score), "quoted": self.quoted,
+        }
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A run of consecutive article sentences attributed to one source, in the source's order."""
+
+    source: str
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+    score: float
+    sentences: int
+    counted: bool  # counts toward coverage (see the verdict rules)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source, "start": self.start, "end": self.end,
+            "source_start": self.source_start, "source_end": self.source_end,
+            "score": _r(self.score), "sentences": self.sentences, "counted": self.counted,
+        }
+
+
+@dataclass(frozen=True)
+class AlignedPair:
+    """An article span aligned with a source span in this source's own alignment."""
+
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+    score: float
+    label: str
+    quoted: bool
+    attributed: bool  # the final attribution gave these sentences to this source
+    diff: tuple[DiffOp, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start, "end": self.end, "source_start": self.source_start,
+            "source_end": self.source_end, "score": _r(self.score), "label": self.label,
+            "quoted": self.quoted, "attributed": self.attributed,
+            "diff": [[d.op, d.start, d.end, d.source_start, d.source_end] for d in self.diff],
+        }
+
+
+@dataclass(frozen=True)
+class SourceFinding:
+    id: str
+    path: str | None
+    verdict: str
+    coverage: float
+    score: float
+    credited: bool
+    direction: str  # "source-to-article", "article-to-source", "unknown"
+    direction_reason: str
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+    url: str | None = None
+    sibling_of: str | None = None
+    containment: float = 0.0  # exact share of the article's content units found in the source
+    jaccard_estimate: float = 0.0  # MinHash estimate of document resemblance
+    pairs: tuple[AlignedPair, ...] = ()
+    # The source's text and segments, for side-by-side reports (not part of the JSON).
+    text: str = field(default="", repr=False)
+    segments: tuple[Segment, ...] = field(default=(), repr=False)
+
+    @property
+    def flagged(self) -> bool:
+        return self.verdict != "none"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "path": self.path, "title": self.title, "outlet": self.outlet,
+            "published": self.published, "url": self.url, "verdict": self.verdict,
+            "coverage": _r(self.coverage), "score": _r(self.score), "credited": self.credited,
+            "direction": self.direction, "direction_reason": self.direction_reason,
+            "sibling_of": self.sibling_of, "containment": _r(self.containment),
+            "jaccard_estimate": _r(self.jaccard_estimate),
+            "pairs": [p.to_dict() for p in self.pairs],
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of checking one article against a corpus (or of comparing two articles)."""
+
+    status: str  # "ok" or "error"
+    error: str | None
+    tool: dict[str, Any]
+    article: ArticleInfo
+    verdict: str  # strongest source verdict, or "original"; "error" when status is "error"
+    credits: tuple[str, ...] = ()
+    sources: tuple[SourceFinding, ...] = ()
+    passages: tuple[Passage, ...] = ()
+    sentences: tuple[Attribution, ...] = ()
+    text: str = field(default="", repr=False)
+
+    @property
+    def findings(self) -> tuple[SourceFinding, ...]:
+        """Flagged sources that are not siblings of another flagged source."""
+        return tuple(s for s in self.sources if s.flagged and s.sibling_of is None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "status": self.status,
+            "error": self.error,
+            "tool": self.tool,
+            "article": self.article.to_dict(),
+            "verdict": self.verdict,
+            "credits": list(self.credits),
+            "sources": [s.to_dict() for s in self.sources],
+            "passages": [p.to_dict() for p in self.passages],
+            "sentences": [s.to_dict() for s in self.sentences],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=False)

@@ -1,0 +1,78 @@
+"""Thresholds and knobs, in one frozen dataclass so a result can record what was in force."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from .errors import ConfigError
+
+LEVELS = ("none", "partial", "paraphrase", "copy")
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Retrieval. Passages are windows of sentences whose content-word sets are sketched with
+    # MinHash; a reworded passage keeps most of its content words (Jaccard 0.46-0.90 on the seeds)
+    # while related news of the same event shares 0.15-0.20, hence the passage threshold.
+    num_perm: int = 128
+    passage_num_perm: int = 64
+    doc_threshold: float = 0.5
+    passage_threshold: float = 0.3
+    passage_sentences: int = 4
+    passage_stride: int = 2
+    seed: int = 1
+    max_candidates: int = 50
+
+    # Sentence matching (scores in 0-1).
+    verbatim: float = 0.97
+    near_verbatim: float = 0.85
+    paraphrase: float = 0.62
+    min_sentence_chars: int = 25
+
+    # Attribution path: the cost of switching source between neighbouring sentences.
+    switch_cost: float = 0.08
+
+    # Verdicts, on coverage of the article's scored characters.
+    copy_coverage: float = 0.6
+    paraphrase_coverage: float = 0.35
+    partial_coverage: float = 0.08
+    min_passage_sentences: int = 2
+
+    count_quotes: bool = True
+    max_article_chars: int = 5_000_000
+
+    # Outlets/sources whose reuse is licensed or common; only the ci command acts on them.
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("doc_threshold", "passage_threshold", "verbatim", "near_verbatim",
+                     "paraphrase", "copy_coverage", "paraphrase_coverage", "partial_coverage"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+                raise ConfigError(f"{name.replace('_', '-')} must be a number in [0, 1], got {value!r}")
+        for name in ("num_perm", "passage_num_perm", "passage_sentences", "passage_stride",
+                     "max_candidates", "min_sentence_chars", "max_article_chars",
+                     "min_passage_sentences"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"{name.replace('_', '-')} must be a positive integer, got {value!r}")
+        if not self.paraphrase <= self.near_verbatim <= self.verbatim:
+            raise ConfigError("thresholds must satisfy paraphrase <= near-verbatim <= verbatim")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("extra")
+        return data
+
+    def with_options(self, **changes: Any) -> Settings:
+        """A copy with `changes` applied; unknown names are a ConfigError naming the key."""
+        known = {f.name for f in fields(self)} - {"extra"}
+        for key in changes:
+            if key not in known:
+                raise ConfigError(f"unknown setting {key.replace('_', '-')!r}")
+        return replace(self, **changes)
+
+
+def level_at_least(verdict: str, threshold: str) -> bool:
+    return LEVELS.index(verdict) >= LEVELS.index(threshold)

@@ -1,0 +1,333 @@
+"""Text model: normalization with an offset map, tokens, sentences, quotes, boilerplate, credits.
+
+Every offset here is a Python character offset into the article's text as read (the decoded file,
+the extracted HTML main text or a JSON Lines `text` field), so reports can point at the original.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Characters folded to ASCII look-alikes before matching: rewriters and CMSs swap them freely.
+_FOLD = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"',
+    "\u00bb": '"', "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+    "\u2015": "-", "\u2212": "-", "\u00a0": " ", "\u2026": "...",
+}
+
+OPENING_QUOTES = "\u201c\u201e\u00ab"
+CLOSING_QUOTES = "\u201d\u00bb"
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Normalized text and, for each of its characters, the offset of the original character."""
+
+    text: str
+    offsets: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of the normalized text back to the original text."""
+        if start >= end:
+            pos = self.offsets[start] if start < len(self.offsets) else self._end
+            return pos, pos
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    @property
+    def _end(self) -> int:
+        return self.offsets[-1] + 1 if self.offsets else 0
+
+
+def normalize(text: str) -> Normalized:
+    """Fold quotes and dashes, apply NFKC, casefold and collapse whitespace, keeping offsets.
+
+    Each original character maps to zero or more normalized characters; the map records, for
+    every normalized character, the original character it came from.
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    last_space = True
+    for i, ch in enumerate(text):
+        piece = _FOLD.get(ch)
+        if piece is None:
+            piece = unicodedata.normalize("NFKC", ch).casefold() if not ch.isascii() else ch.lower()
+        for c in piece:
+            if c.isspace():
+                if last_space:
+                    continue
+                c = " "
+                last_space = True
+            else:
+                last_space = False
+            out.append(c)
+            offsets.append(i)
+    if out and out[-1] == " ":
+        out.pop()
+        offsets.pop()
+    return Normalized("".join(out), tuple(offsets))
+
+
+# Scripts written without spaces between words: each character is a token there.
+_UNSPACED = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff\uac00-\ud7af]"
+)
+_TOKEN = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff\uac00-\ud7af]"
+    r"|[^\W_]+(?:['\u2019][^\W_]+)*"
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # normalized (folded, casefolded)
+    start: int  # offset in the original text
+    end: int
+
+    @property
+    def unspaced(self) -> bool:
+        return len(self.text) == 1 and bool(_UNSPACED.match(self.text))
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Word tokens of text[start:end], normalized, with offsets into the original text."""
+    end = len(text) if end is None else end
+    tokens = []
+    for m in _TOKEN.finditer(text, start, end):
+        word = m.group()
+        if not word.isascii():
+            word = "".join(_FOLD.get(c, c) for c in word)
+            word = unicodedata.normalize("NFKC", word).casefold()
+        else:
+            word = word.lower()
+        tokens.append(Token(word, m.start(), m.end()))
+    return tokens
+
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them themselves
+    then there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours yourself yourselves said says say told
+    according per s t""".split()
+)
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    # Truncation is a crude, language-neutral stemmer: "countries"/"country", "sanctions"/
+    # "sanctioned" and Russian case endings mostly fall together at five characters.
+    return word[:5]
+
+
+def content_units(tokens: list[Token]) -> list[str]:
+    """The units content similarity is measured on: stems of content words, and character
+    bigrams for scripts without spaces (where single characters are too common to mean much)."""
+    units: list[str] = []
+    prev_unspaced: str | None = None
+    for tok in tokens:
+        if tok.unspaced:
+            if prev_unspaced is not None:
+                units.append(prev_unspaced + tok.text)
+            prev_unspaced = tok.text
+            continue
+        if prev_unspaced is not None and not units:
+            units.append(prev_unspaced)
+        prev_unspaced = None
+        if tok.text not in STOPWORDS:
+            units.append(_stem(tok.text))
+    if prev_unspaced is not None and not units:
+        units.append(prev_unspaced)
+    return units
+
+
+# --- Segmentation -----------------------------------------------------------------------------
+
+ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof sr jr st mt gen col lt sgt capt cmdr adm gov sen rep rev hon pres supt
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thurs fri sat sun
+    no nos vol pp fig inc ltd co corp bros dept univ assn est approx vs etc al ave blvd rd""".split()
+)
+
+_BOILERPLATE = re.compile(
+    r"""^\s*(?:
+        (?:read|see)\s+(?:also|more)\b | also\s+read\b | related(?:\s+(?:stories|articles|news))?\s*: |
+        discuss\s*$ | comments?\s*$ | advertisement\s*$ | sponsored\b |
+        (?:subscribe|sign\s+up|follow\s+us|share\s+(?:this|on)|click\s+here|download\s+our\s+app) |
+        [\w ]{0,20}\bstore\s*$ | shop\s+now\b | (?:photo|image|picture)\s*(?:credit)?\s*: |
+        copyright\b | \u00a9 | all\s+rights\s+reserved
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CAPTION = re.compile(r"\((?:photo|image|picture|file photo|video)\b[^)]*\)\s*$", re.IGNORECASE)
+_BYLINE = re.compile(r"^\s*(?i:by)\s+[A-Z][\w.'\-]+(?:\s+[A-Z][\w.'\-]+){0,3}\s*(?:[|,\-\u2013\u2014]|$)")
+_TERMINAL = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s*$")
+
+# A sentence ends at . ! or ? (optionally followed by closing quotes or brackets), then space,
+# then something that can start a sentence.
+_BOUNDARY = re.compile(
+    r"([.!?]+)([\"'\u201d\u2019)\]]*)(\s+)(?=[\"'\u201c\u2018(\[]*[^\W_a-z]|[\"\u201c\u2018])"
+)
+_FULLWIDTH_BOUNDARY = re.compile(r"[\u3002\uff01\uff1f\u061f\u06d4][\u201d\u300d\u300f]?")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A sentence-like unit of an article, with its role in the article."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # "sentence", "heading", "byline", "boilerplate"
+    quoted: bool
+    paragraph: int
+
+
+def _is_abbreviation(block: str, dot: int) -> bool:
+    """True when the '.' at `dot` ends an abbreviation rather than a sentence."""
+    m = re.search(r"([^\W\d_]+)$", block[:dot])
+    if not m:
+        return bool(re.search(r"\d$", block[:dot])) and dot + 1 < len(block) and block[dot + 1].isdigit()
+    word = m.group(1)
+    before = block[m.start() - 1] if m.start() > 0 else " "
+    if before == ".":  # U.S., e.g., a.m.
+        return True
+    if len(word) == 1 and word.isupper():  # initials: "J. Smith", "U.S"
+        return True
+    return word.lower() in ABBREVIATIONS
+
+
+def _split_block(block: str) -> list[tuple[int, int]]:
+    """Sentence spans (relative to the block) of one paragraph."""
+    spans = []
+    start = 0
+    for m in _BOUNDARY.finditer(block):
+        dot = m.start(1)
+        if m.group(1) == "." and _is_abbreviation(block, dot):
+            continue
+        end = m.end(2)
+        if block[start:end].strip():
+            spans.append((start, end))
+        start = m.end(3)
+    for m in _FULLWIDTH_BOUNDARY.finditer(block, start):
+        end = m.end()
+        if block[start:end].strip():
+            spans.append((start, end))
+        start = end
+    if block[start:].strip():
+        spans.append((start, len(block)))
+    # Trim surrounding whitespace so offsets point at text.
+    out = []
+    for s, e in spans:
+        seg = block[s:e]
+        s += len(seg) - len(seg.lstrip())
+        e -= len(seg) - len(seg.rstrip())
+        if s < e:
+            out.append((s, e))
+    return out
+
+
+def _quote_mask(text: str) -> bytearray:
+    """1 for each character inside double quotation marks (curly or straight), per paragraph."""
+    mask = bytearray(len(text))
+    inside = False
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            inside = False
+        elif ch in OPENING_QUOTES:
+            inside = True
+        elif ch in CLOSING_QUOTES:
+            mask[i] = 1
+            inside = False
+            continue
+        elif ch == '"':
+            if inside:
+                mask[i] = 1
+            inside = not inside
+            continue
+        if inside:
+            mask[i] = 1
+    return mask
+
+
+def segment(text: str) -> list[Segment]:
+    """Split an article into sentences, headings, bylines and boilerplate lines.
+
+    Paragraphs are lines; a line without terminal punctuation and of few words is a heading.
+    A line repeated verbatim in the article (a photo caption shown twice) is boilerplate.
+    """
+    segments: list[Segment] = []
+    mask = _quote_mask(text)
+    seen_lines: dict[str, int] = {}
+    for line in re.finditer(r"[^\n]+", text):
+        key = line.group().strip()
+        if key:
+            seen_lines[key] = seen_lines.get(key, 0) + 1
+    paragraph = -1
+    for line in re.finditer(r"[^\n]+", text):
+        block = line.group()
+        stripped = block.strip()
+        if not stripped:
+            continue
+        paragraph += 1
+        base = line.start()
+        line_kind = None
+        words = stripped.split()
+        if _BOILERPLATE.search(stripped) or _CAPTION.search(stripped) or (
+            seen_lines[stripped] > 1 and len(words) > 3
+        ):
+            line_kind = "boilerplate"
+        elif _BYLINE.match(stripped):
+            line_kind = "byline"
+        elif not _TERMINAL.search(stripped) and len(words) <= 20 and not _FULLWIDTH_BOUNDARY.search(stripped):
+            line_kind = "heading"
+        spans = [(0, len(block))] if line_kind else _split_block(block)
+        for s, e in spans:
+            if line_kind:
+                lead = len(block) - len(block.lstrip())
+                s, e = lead, lead + len(stripped)
+            start, end = base + s, base + e
+            inside = sum(mask[start:end])
+            letters = sum(1 for c in text[start:end] if not c.isspace())
+            quoted = letters > 0 and inside >= 0.5 * (end - start)
+            segments.append(Segment(start, end, text[start:end], line_kind or "sentence", quoted, paragraph))
+    return segments
+
+
+# --- Credit lines ----------------------------------------------------------------------------
+
+_CREDIT_VERBS = (
+    r"according\s+to|as\s+per|per|as\s+reported\s+by|reported\s+by|citing|cited\s+by|via|"
+    r"quoted\s+by|in\s+an?\s+(?:interview|statement)\s+(?:with|to)|(?:wrote|writes)\s+in"
+)
+_CREDIT_GENERIC = re.compile(
+    rf"\b(?:{_CREDIT_VERBS})[ \t]+(?:the[ \t]+)?([A-Z][\w&.\-']*(?:[ \t]+[A-Z][\w&.\-']*){{0,3}})"
+)
+
+
+def credit_mentions(text: str) -> list[str]:
+    """Names credited as a source in the text ("According to Sputnik", "as per Reuters")."""
+    names = []
+    for m in _CREDIT_GENERIC.finditer(text):
+        name = m.group(1).rstrip(".,;:'")
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def credits_outlet(text: str, outlet: str | None) -> bool:
+    """True when the text credits `outlet` as its source (case-insensitive, whole words)."""
+    if not outlet or not outlet.strip():
+        return False
+    name = re.escape(outlet.strip())
+    pattern = re.compile(
+        rf"\b(?:{_CREDIT_VERBS})\s+(?:the\s+)?{name}\b|\b{name}(?:'s)?\s+(?:reported|reports|said|says|wrote|writes|quoted)\b",
+        re.IGNORECASE,
+    )
+    return bool(pattern.search(text))
