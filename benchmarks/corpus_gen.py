@@ -126,9 +126,9 @@ class _Language:
 
     def __init__(self, seed: int = 1):
         r, rng = random.Random(seed), np.random.default_rng(seed)
-        onsets = "b br c ch cl d dr f fl g gr h j k l m n p pl pr r s sh st t tr v w z".split()
-        vowels = "a e i o u ai ea ou io".split()
-        codas = ["", "", "", "n", "r", "l", "s", "t", "m", "nd", "rt", "st"]
+        onsets = "b br c ch cl d dr f fl g gr h j k l m n p pl pr r s sh st t tr v w".split() + [""] * 3
+        vowels = "a e i o u a e i o u a e o ai ea ou".split()
+        codas = ["", "", "", "", "n", "r", "l", "s", "t", "m", "nd", "rt", "st", "ck", "ng"]
         taken = set(FUNCTION_WORDS) | set(NEWS_WORDS)
 
         def coin(count, syllables, endings, capital=False):
@@ -136,20 +136,20 @@ class _Language:
             while len(out) < count:
                 w = "".join(r.choice(onsets) + r.choice(vowels) + r.choice(codas)
                             for _ in range(r.choice(syllables))) + r.choice(endings)
-                if w not in taken and len(w) > 2:
+                if w not in taken and 2 < len(w) < 13:
                     taken.add(w)
                     out.append(w.capitalize() if capital else w)
             return out
 
-        synth = coin(7000, (1, 2, 2, 3), ["", "", "", "tion", "ment", "ing", "ed", "er", "al",
-                                          "ity", "ous", "ive", "ly", "ness", "ist"])
+        synth = coin(7000, (1, 2, 2, 2, 3), [""] * 8 + ["tion", "ment", "ing", "ed", "er", "al",
+                                                   "ity", "ous", "ive", "ly", "ness", "ist"])
+        synth.sort(key=lambda w: len(w) + 4 * r.random())  # frequent words are short (Zipf again)
         self.content = NEWS_WORDS + synth
         self.nc = len(self.content)
         self.func = FUNCTION_WORDS
         self.funcset = frozenset(FUNCTION_WORDS)
         self.words = np.array(self.content + self.func + [","], dtype=object)
         self.comma = len(self.words) - 1
-        self.c_table, self.f_table = _zipf_table(self.nc, q=8), _zipf_table(len(self.func), q=1)
         # Topics draw from the middle of the frequency range: shared by articles on one subject,
         # too rare elsewhere to make unrelated articles look alike.
         self.topics = [rng.choice(np.arange(80, 4000), 40, replace=False) for _ in range(60)]
@@ -175,10 +175,20 @@ class _Language:
                         for i, p in enumerate(self.places[:48])]
         # Phrases of 0-2 function words, 1-3 content words and an occasional comma; a bank of
         # them is sliced per article, so text alternates like English instead of word salad.
-        k = 120_000
+        # Each slot of the bank holds where its class's Zipf table starts and how long it is, so
+        # drawing a word is one multiply-add and one lookup, vectorised over the whole article.
+        k = 150_000
         lens = np.stack([rng.choice(3, k, p=[0.2, 0.5, 0.3]), rng.choice([1, 2, 3], k, p=[0.6, 0.3, 0.1]),
                          rng.random(k) < 0.12], axis=1).ravel()
-        self.bank = np.repeat(np.tile(np.array([0, 1, 2], dtype=np.int8), k), lens)
+        cls = np.repeat(np.tile(np.array([0, 1, 2], dtype=np.int8), k), lens)
+        self.on_topic = (cls == 1) & (rng.random(len(cls)) < 0.12)
+        c_table, f_table = _zipf_table(self.nc, q=8), _zipf_table(len(self.func), q=1)
+        self.table = np.concatenate([c_table, f_table + self.nc, [self.comma]])
+        nC, nF = len(c_table), len(f_table)
+        self.nc_table = nC
+        self.bank_base = np.array([nC, 0, nC + nF], dtype=np.float64)[cls]
+        self.bank_span = np.array([nF, nC, 0], dtype=np.float64)[cls]
+        self.bank_span[self.on_topic] = 0
 
 
 @lru_cache(maxsize=1)
@@ -200,8 +210,8 @@ class _Sent:
         body = " ".join(self.body).replace(" ,", ",")
         f = self.form
         if f == PLAIN:
-            if self.lead is None:
-                return _cap(body) + "."
+            if self.lead is None:  # the common case, inlined
+                return body[:1].upper() + body[1:] + "."
             return f"{_cap(body)} {self.lead}." if self.lead_end else f"{_cap(self.lead)}, {body}."
         if f == Q_TRAIL:
             return f"{qo}{_cap(body)},{qc} {self.speaker} {self.verb}."
@@ -223,15 +233,16 @@ class _Doc:
         self.title, self.sents, self.sizes, self.topic, self.cast = title, sents, sizes, topic, cast
         self.id = self.outlet = self.reuse = self.src_range = None
 
-    def render(self, curly: bool) -> tuple[str, list[tuple[int, int]]]:
+    def render(self, curly: bool, offsets: bool = False) -> tuple[str, list[tuple[int, int]]]:
         qo, qc = ("\u201c", "\u201d") if curly else ('"', '"')
         lines, offs, pos, i = [self.title], [], len(self.title) + 1, 0
         for size in self.sizes:
             strs = [s.render(qo, qc) for s in self.sents[i:i + size]]
             i += size
-            for st in strs:  # sentences are joined by " " within and "\n" between paragraphs
-                offs.append((pos, pos + len(st)))
-                pos += len(st) + 1
+            if offsets:  # sentences are joined by " " within and "\n" between paragraphs
+                for st in strs:
+                    offs.append((pos, pos + len(st)))
+                    pos += len(st) + 1
             lines.append(" ".join(strs))
         return "\n".join(lines), offs
 
@@ -240,18 +251,19 @@ class _Writer:
     def __init__(self, seed: int, words_per_article: int):
         self.L, self.wpa = _language(), words_per_article
         self.rng, self.r = np.random.default_rng(seed), random.Random(seed)
+        u = self.r.random
+        # random.choice/randint cost ~1 us each through _randbelow; these are the hot-path draws.
+        self.pick = lambda seq: seq[int(u() * len(seq))]
+        self.num = lambda lo, hi: lo + int(u() * (hi - lo + 1))
 
     # -- fresh text ---------------------------------------------------------------------------
     def tokens(self, n: int, topic: np.ndarray) -> list[str]:
         L, rng = self.L, self.rng
-        off = int(rng.integers(len(L.bank) - n))
-        cls = L.bank[off:off + n]
-        u = rng.random(3 * n)
-        cid = L.c_table[(u[:n] * len(L.c_table)).astype(np.intp)]
-        on_topic = u[n:2 * n] < 0.12
-        cid[on_topic] = topic[(u[n:2 * n][on_topic] * (len(topic) / 0.12)).astype(np.int64) % len(topic)]
-        fid = L.f_table[(u[2 * n:] * len(L.f_table)).astype(np.intp)] + L.nc
-        ids = np.where(cls == 1, cid, np.where(cls == 0, fid, L.comma))
+        off = int(rng.integers(len(L.bank_base) - n))
+        u = rng.random(n)
+        ids = L.table[(L.bank_base[off:off + n] + u * L.bank_span[off:off + n]).astype(np.intp)]
+        on = L.on_topic[off:off + n]
+        ids[on] = topic[(u[on] * len(topic)).astype(np.intp)]
         return L.words[ids].tolist()
 
     def cast(self) -> tuple[list, list, list]:
@@ -260,30 +272,30 @@ class _Writer:
         return people, r.sample(L.places, r.randint(1, 3)), r.sample(L.orgs, r.randint(1, 2))
 
     def mention(self, cast, seen: set) -> str:
-        x, r = self.r.random(), self.r
+        x, pick = self.r.random(), self.pick
         if x < 0.5:
-            full, last = r.choice(cast[0])
-            if full in seen:
+            full, last = pick(cast[0])
+            if full in seen:  # a person is named in full once, then by surname, as in news
                 return last
             seen.add(full)
             return full
-        return r.choice(cast[1]) if x < 0.78 else r.choice(cast[2])
+        return pick(cast[1]) if x < 0.78 else pick(cast[2])
 
-    def number(self, *_) -> str:
-        x, ri = self.r.random(), self.r.randint
+    def number(self) -> str:
+        x, num = self.r.random(), self.num
         if x < 0.3:
-            return f"{ri(2, 98)} percent"
+            return f"{num(2, 98)} percent"
         if x < 0.55:
-            return f"${ri(1, 99)}.{ri(1, 9)} {'million' if x < 0.45 else 'billion'}"
+            return f"${num(1, 99)}.{num(1, 9)} {'million' if x < 0.45 else 'billion'}"
         if x < 0.8:
-            return f"{ri(2, 9000):,}"
-        return f"{self.r.choice(MONTHS)} {ri(1, 28)}"
+            return f"{num(2, 9000):,}"
+        return f"{self.pick(MONTHS)} {num(1, 28)}"
 
     def sentences(self, n_words: int, topic, cast, seen: set) -> list[_Sent]:
         # The hot loop of the generator: scalar draws use random.random() (much cheaper than
         # numpy per call) and word counts are kept by arithmetic rather than by re-splitting.
-        r, choice = self.r.random, self.r.choice
-        toks = self.tokens(int(n_words * 1.3) + 80, topic)
+        r, choice = self.r.random, self.pick
+        toks = self.tokens(int(n_words * 1.1) + 60, topic)
         lens = np.clip(self.rng.normal(20, 6.5, n_words // 8 + 2), 8, 35).astype(np.int64).tolist()
         out, pos, words = [], 0, 0
         while words < n_words:
@@ -315,11 +327,14 @@ class _Writer:
             if s.form in QUOTED and r() < 0.5:
                 body.insert(0, choice(("we", "I", "this", "our", "it")))
                 wc += 1
-            for p, new in ((0.55, self.mention), (0.2, self.number)):
-                if r() < p:
-                    j, t = int(r() * len(body)), new(cast, seen)
-                    wc += t.count(" ") + (body[j] == ",")
-                    body[j] = t
+            if r() < 0.55:
+                j, t = int(r() * len(body)), self.mention(cast, seen)
+                wc += t.count(" ") + (body[j] == ",")
+                body[j] = t
+            if r() < 0.2:
+                j, t = int(r() * len(body)), self.number()
+                wc += t.count(" ") + (body[j] == ",")
+                body[j] = t
             if s.form == PLAIN and r() < 0.1:
                 body.append(f"on {choice(WEEKDAYS)}")
                 wc += 2
@@ -358,7 +373,10 @@ class _Writer:
 
     # -- derived text -------------------------------------------------------------------------
     def filler(self, topic) -> str:
-        return self.r.choice([t for t in self.tokens(8, topic) if t != ","] or ["said"])
+        L = self.L
+        if self.r.random() < 0.12:
+            return L.content[topic[int(self.r.random() * len(topic))]]
+        return L.content[L.table[int(self.r.random() * L.nc_table)]]
 
     def substitute(self, s: _Sent, j: int, topic) -> None:
         t = s.body[j]
@@ -494,11 +512,12 @@ def generate(n_articles: int, seed: int = 2022, words_per_article: int = 600,
         doc.outlet = r.randrange(len(outlets))
         if src and doc.outlet == src.outlet:
             doc.outlet = (doc.outlet + 1) % len(outlets)
-        text, offs = doc.render(doc.outlet % 3 != 0)  # house style: most outlets use curly quotes
+        # House style: most outlets use curly quotes.
+        text, offs = doc.render(doc.outlet % 3 != 0, offsets=doc.reuse is not None)
         spans = source_spans = None
         if doc.reuse:
             spans = ((offs[doc.reuse[0]][0], offs[doc.reuse[1] - 1][1]),)
-            s_offs = src.render(src.outlet % 3 != 0)[1]
+            s_offs = src.render(src.outlet % 3 != 0, offsets=True)[1]
             source_spans = ((s_offs[doc.src_range[0]][0], s_offs[doc.src_range[1] - 1][1]),)
         if src is None:
             if len(ring) < reservoir:

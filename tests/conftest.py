@@ -1,0 +1,45 @@
+"""Shared fixtures. Tests needing a system program skip with a message naming it, unless
+PROVENANCE_REQUIRE_SYSTEM=1 (set by .ci/run) turns the skip into a failure."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import settings as hypothesis_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+A000 = SAMPLES / "000_49245dd74f8c1102.txt"
+A003 = SAMPLES / "003_121186e99e69e98f.txt"
+A004 = SAMPLES / "004_f61bc535f1bcf6e4.txt"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+hypothesis_settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None)
+hypothesis_settings.register_profile("dev", max_examples=100, deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def require_program(*names: str) -> dict[str, str]:
+    """Paths of the named programs, or skip (fail under PROVENANCE_REQUIRE_SYSTEM=1)."""
+    found = {}
+    missing = []
+    for name in names:
+        path = shutil.which(name) or (f"/usr/bin/{name}" if os.path.exists(f"/usr/bin/{name}") else None)
+        if path:
+            found[name] = path
+        else:
+            missing.append(name)
+    if missing:
+        message = f"needs {', '.join(missing)} (Debian packages: chromium, chromium-driver, redis-server)"
+        if os.environ.get("PROVENANCE_REQUIRE_SYSTEM") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+@pytest.fixture
+def samples() -> Path:
+    return SAMPLES
