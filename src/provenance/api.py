@@ -100,12 +100,19 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
     credits = tuple(credit_mentions(article.text))
     findings = []
     article_units = frozenset(u for s in prepared.sentences for u in s.units)
+    standalone: dict[str, str] = {}
     for sid, p in by_id.items():
         # Each source's own alignment shows every sentence it matches, isolated or not.
         own_path = best_path(prepared, per_source_matches[sid], settings, switch_cost=0.0)
         pairs = aligned_pairs(prepared, p, own_path, attributed, settings)
         if not pairs:
             continue
+        # The verdict this source would get on its own, were it the only candidate: a rewrite
+        # of a wire story loses the attribution to the wire but is still a sibling finding.
+        own_outcomes = sentence_outcomes(prepared, best_path(prepared, per_source_matches[sid], settings), settings)
+        own_cov, own_close = coverage_by_source(
+            prepared, own_outcomes, build_passages(prepared, by_id, own_outcomes, settings), denominator)
+        standalone[sid] = verdict_for(own_cov.get(sid, 0.0), own_close.get(sid, 0.0), settings)
         src = docs[sid]
         cov = coverage.get(sid, 0.0)
         verdict = verdict_for(cov, closeness.get(sid, 0.0), settings)
@@ -123,7 +130,7 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
             jaccard_estimate=(estimates or {}).get(sid, 0.0), pairs=pairs, text=src.text,
             segments=tuple(p.segments),
         ))
-    findings = _mark_siblings(findings, by_id)
+    findings = _mark_siblings(findings, by_id, standalone, settings)
     findings.sort(key=lambda f: (-f.coverage, -f.score, f.id))
     flagged = [f.verdict for f in findings if f.flagged]
     verdict = max(flagged, key=LEVELS.index) if flagged else "original"
@@ -135,43 +142,52 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
     )
 
 
-def _mark_siblings(findings: list[SourceFinding], prepared: dict[str, Prepared]) -> list[SourceFinding]:
-    """Flagged sources that are near-duplicates of one another (a wire story and its rewrites)
-    form a group; the earliest published (else the most used) is named, the others are siblings."""
+def _mark_siblings(findings: list[SourceFinding], prepared: dict[str, Prepared],
+                   standalone: dict[str, str], settings: Settings) -> list[SourceFinding]:
+    """Sources that would be flagged on their own and are near-duplicates of one another (a wire
+    story and its rewrites) form a group. The earliest published member (else the one the
+    attribution used most) is the likely origin: it carries the group's coverage and verdict;
+    the others are listed as its siblings with the verdict they would get alone."""
     from dataclasses import replace
 
-    flagged = [f for f in findings if f.flagged]
-    units = {f.id: frozenset(u for s in prepared[f.id].sentences for u in s.units) for f in flagged}
-    parent = {f.id: f.id for f in flagged}
+    from .attribute import parse_date
+
+    members = [f for f in findings if standalone.get(f.id, "none") != "none"]
+    units = {f.id: frozenset(u for s in prepared[f.id].sentences for u in s.units) for f in members}
+    parent = {f.id: f.id for f in members}
 
     def root(x: str) -> str:
         while parent[x] != x:
             x = parent[x]
         return x
 
-    for i, a in enumerate(flagged):
-        for b in flagged[i + 1:]:
+    for i, a in enumerate(members):
+        for b in members[i + 1:]:
             ua, ub = units[a.id], units[b.id]
             if len(ua & ub) / max(1, len(ua | ub)) >= SIBLING_JACCARD:
                 parent[root(b.id)] = root(a.id)
     groups: dict[str, list[SourceFinding]] = {}
-    for f in flagged:
+    for f in members:
         groups.setdefault(root(f.id), []).append(f)
-    origin_of: dict[str, str] = {}
-    for members in groups.values():
-        if len(members) < 2:
+    changed: dict[str, SourceFinding] = {}
+    for group in groups.values():
+        if len(group) < 2:
             continue
-        from .attribute import parse_date
 
         def key(f: SourceFinding) -> tuple:
             d = parse_date(f.published)
             return (d is None, d or 0, -f.coverage, f.id)
 
-        origin = min(members, key=key)
-        for f in members:
+        origin = min(group, key=key)
+        total = sum(f.coverage for f in group)
+        close = max((f for f in group), key=lambda f: f.coverage)
+        verdict = verdict_for(total, 1.0 if close.verdict == "copy" else 0.0, settings)
+        verdict = max(verdict, origin.verdict, key=LEVELS.index)
+        changed[origin.id] = replace(origin, coverage=total, verdict=verdict)
+        for f in group:
             if f.id != origin.id:
-                origin_of[f.id] = origin.id
-    return [replace(f, sibling_of=origin_of[f.id]) if f.id in origin_of else f for f in findings]
+                changed[f.id] = replace(f, sibling_of=origin.id, verdict=standalone[f.id])
+    return [changed.get(f.id, f) for f in findings]
 
 
 def check(article: Document, index: Index, settings: Settings | None = None) -> CheckResult:

@@ -307,7 +307,7 @@ _CREDIT_VERBS = (
     r"quoted\s+by|in\s+an?\s+(?:interview|statement)\s+(?:with|to)|(?:wrote|writes)\s+in"
 )
 _CREDIT_GENERIC = re.compile(
-    rf"\b(?:{_CREDIT_VERBS})[ \t]+(?:the[ \t]+)?([A-Z][\w&.\-']*(?:[ \t]+[A-Z][\w&.\-']*){{0,3}})"
+    rf"\b(?i:{_CREDIT_VERBS})[ \t]+(?:the[ \t]+)?([A-Z][\w&.\-']*(?:[ \t]+[A-Z][\w&.\-']*){{0,3}})"
 )
 
 
