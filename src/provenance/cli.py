@@ -276,6 +276,9 @@ def index_info(index_path: str | None, as_json: bool) -> None:
 
 # Commands defined in their own modules (one per pipeline use) are registered here.
 # --- registered commands ---
+from .batch_cli import ci as _ci  # noqa: E402
+
+cli.add_command(_ci)
 # --- end of registered commands ---
 
 

@@ -2,6 +2,23 @@
 
 The file is `provenance.toml` (top-level keys) or `pyproject.toml` (the `[tool.provenance]`
 table). Keys use dashes or underscores. Unknown keys and bad values are ConfigErrors naming the key.
+
+The `ci` sub-table (`[ci]` in provenance.toml, `[tool.provenance.ci]` in pyproject.toml) holds
+the policy of the `provenance ci` gate; every command validates it, only `ci` acts on it:
+
+    [tool.provenance.ci]
+    fail-on = "paraphrase"              # copy | paraphrase | partial
+    allow-outlets = ["Reuters"]         # licensed reuse: reported, never a failure
+    allow-sources = ["wire/*"]          # the same, by source id (globs)
+    common-outlets = ["White House"]    # sources everyone may quote: listed apart
+    common-sources = ["press/*"]
+    ignore = ["drafts/*"]               # article paths or ids (globs) not checked
+    jobs = 4                            # worker processes (default: all cores)
+
+    [[tool.provenance.ci.waivers]]      # a finding a person reviewed
+    article = "2024/05/story.txt"       # article id or path (glob)
+    source = "wire/123.txt"             # source id (glob) or outlet
+    reason = "licensed reprint, agreed with legal on 2024-05-02"
 """
 
 from __future__ import annotations
@@ -15,6 +32,11 @@ from .errors import ConfigError
 from .settings import Settings
 
 _SETTING_TYPES = {f.name: f.type for f in fields(Settings) if f.name != "extra"}
+CONFIG_NAMES = ("provenance.toml", "pyproject.toml")
+CI_TABLE = "ci"
+FAIL_LEVELS = ("copy", "paraphrase", "partial")
+CI_LIST_KEYS = ("allow_sources", "allow_outlets", "common_sources", "common_outlets", "ignore")
+WAIVER_KEYS = ("article", "source", "reason")
 
 
 def _coerce(key: str, raw: str) -> Any:
@@ -58,6 +80,9 @@ def settings_from_mapping(data: dict[str, Any], where: str = "configuration",
     extra: dict[str, Any] = {}
     for raw_key, value in data.items():
         key = raw_key.replace("-", "_")
+        if key == CI_TABLE:
+            parse_ci_table(value, where)  # validated by every command, used by `ci` alone
+            continue
         if key in allowed_extra:
             extra[key] = value
             continue
@@ -89,3 +114,84 @@ def load_settings(config: str | None, options: tuple[str, ...] = (),
             raise ConfigError(f"--set: unknown setting {raw_key.strip()!r}")
         data[key] = _coerce(key, raw.strip())
     return settings_from_mapping(data, config or "--set", allowed_extra)
+
+
+def parse_ci_table(table: Any, where: str = "configuration") -> dict[str, Any]:
+    """The validated `ci` policy table, keys with underscores; absent keys are absent.
+
+    Raises ConfigError naming the key (as `ci.KEY`) for unknown keys and bad values.
+    """
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: key 'ci' must be a table")
+    policy: dict[str, Any] = {}
+    for raw_key, value in table.items():
+        key = raw_key.replace("-", "_")
+        name = f"ci.{raw_key}"
+        if key == "fail_on":
+            if value not in FAIL_LEVELS:
+                raise ConfigError(f"{where}: key {name!r} must be one of {', '.join(FAIL_LEVELS)}, got {value!r}")
+            policy[key] = value
+        elif key == "jobs":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"{where}: key {name!r} must be a positive integer, got {value!r}")
+            policy[key] = value
+        elif key in CI_LIST_KEYS:
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                raise ConfigError(f"{where}: key {name!r} must be a list of non-empty strings, got {value!r}")
+            policy[key] = [v.strip() for v in value]
+        elif key == "waivers":
+            policy[key] = [_waiver(entry, f"{name}[{i}]", where) for i, entry in enumerate(_as_list(value, name, where))]
+        else:
+            raise ConfigError(f"{where}: unknown key {name!r}")
+    return policy
+
+
+def _as_list(value: Any, name: str, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: key {name!r} must be a list of tables (use [[...waivers]])")
+    return value
+
+
+def _waiver(entry: Any, name: str, where: str) -> dict[str, str]:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: {name} must be a table with article, source and reason")
+    for key in entry:
+        if key not in WAIVER_KEYS:
+            raise ConfigError(f"{where}: unknown key {f'{name}.{key}'!r} (a waiver has article, source, reason)")
+    for key in WAIVER_KEYS:
+        value = entry.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: key {f'{name}.{key}'!r} must be a non-empty string"
+                              + (" (a waiver needs a reason)" if key == "reason" else ""))
+    return {key: entry[key].strip() for key in WAIVER_KEYS}
+
+
+def find_config(directory: str | Path = ".") -> Path | None:
+    """The configuration file of `directory`: provenance.toml, else a pyproject.toml that has
+    a [tool.provenance] table, else None."""
+    base = Path(directory)
+    candidate = base / "provenance.toml"
+    if candidate.is_file():
+        return candidate
+    candidate = base / "pyproject.toml"
+    if candidate.is_file():
+        try:
+            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{candidate}: cannot read configuration: {exc}") from None
+        if isinstance(data.get("tool"), dict) and "provenance" in data["tool"]:
+            return candidate
+    return None
+
+
+def load_ci_config(config: str | None, options: tuple[str, ...] = (), directory: str | Path = "."
+                   ) -> tuple[Settings, dict[str, Any], str | None]:
+    """Settings, the validated `ci` policy table and the file they came from.
+
+    The file is `config` if given, else the one find_config finds in `directory` (none: defaults).
+    `--set KEY=VALUE` options override the file's settings.
+    """
+    found = config or (str(p) if (p := find_config(directory)) else None)
+    data = read_config_file(found) if found else {}
+    policy = parse_ci_table(data[CI_TABLE], found or "configuration") if CI_TABLE in data else {}
+    return load_settings(found, options), policy, found
