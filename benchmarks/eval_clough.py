@@ -10,10 +10,9 @@ Usage: .venv/bin/python benchmarks/eval_clough.py [DATA_DIR] [--out FILE]
 
 4-class mapping (tool result -> cut / light / heavy / non), on the right source's finding:
   - non   when the answer has no flagged finding of its task's source;
-  - cut   when at least CUT_VERBATIM of the answer's scored characters are in sentences labelled
-          verbatim (copied with at most a few characters changed);
-  - light when at least LIGHT_CLOSE of them are verbatim or near-verbatim;
-  - heavy otherwise (reused, but reworded).
+  - otherwise by the share of the reused text kept in the source's wording: characters of the
+    answer inside "equal" operations of the word diffs of its attributed pairs, over the
+    characters of those pairs. cut when >= CUT_KEPT, light when >= LIGHT_KEPT, heavy below.
 """
 
 from __future__ import annotations
@@ -33,9 +32,13 @@ from provenance.api import index_from_paths  # noqa: E402
 UNFINDABLE = ("g2pE_taskc.txt", "g4pD_taskb.txt")  # named by the corpus README
 CLASSES = ("cut", "light", "heavy", "non")
 VERDICTS = ("copy", "paraphrase", "partial", "none")
-# Chosen on this development part (see the per-answer table the script prints) and rounded.
-CUT_VERBATIM = 0.5
-LIGHT_CLOSE = 0.3
+# Chosen on this development part (--verbose prints the per-answer table) and rounded: kept
+# wording is 0.75-0.99 for cut answers, 0.49-0.98 for light and 0.25-0.62 for heavy, save two
+# (0.78, 0.99). 4-class accuracy 0.807 at 0.85 / 0.70, and 0.772-0.789 when either threshold
+# moves by 0.05; the previous mapping on label shares (verbatim >= 0.5 cut, near-verbatim or
+# verbatim >= 0.3 light) scored 0.737.
+CUT_KEPT = 0.85
+LIGHT_KEPT = 0.70
 
 
 def label_shares(result: CheckResult, source: str) -> tuple[float, float]:
@@ -54,12 +57,23 @@ def label_shares(result: CheckResult, source: str) -> tuple[float, float]:
     return verbatim / max(1, scored), close / max(1, scored)
 
 
-def four_class(flagged: bool, verbatim: float, close: float) -> str:
+def kept_wording(result: CheckResult, source: str) -> float:
+    """Share of the answer's characters attributed to `source` that are inside "equal" word-diff
+    operations (the source's own words, in its order)."""
+    finding = next((s for s in result.sources if s.id == source), None)
+    if finding is None:
+        return 0.0
+    attributed = [p for p in finding.pairs if p.attributed]
+    kept = sum(d.end - d.start for p in attributed for d in p.diff if d.op == "equal")
+    return kept / max(1, sum(p.end - p.start for p in attributed))
+
+
+def four_class(flagged: bool, kept: float) -> str:
     if not flagged:
         return "non"
-    if verbatim >= CUT_VERBATIM:
+    if kept >= CUT_KEPT:
         return "cut"
-    if close >= LIGHT_CLOSE:
+    if kept >= LIGHT_KEPT:
         return "light"
     return "heavy"
 
@@ -90,12 +104,13 @@ def main(argv: list[str] | None = None) -> int:
         flagged_right = any(f.id == right for f in result.findings)
         flagged_other = [f.id for f in result.findings if f.id != right]
         verbatim, close = label_shares(result, right)
+        kept = kept_wording(result, right)
         per_answer.append({
             "file": name, "label": category, "verdict": finding.verdict if finding else "none",
             "article_verdict": result.verdict, "coverage": finding.coverage if finding else 0.0,
             "flagged_right": flagged_right, "flagged_other": flagged_other,
-            "verbatim_share": verbatim, "close_share": close,
-            "predicted": four_class(flagged_right, verbatim, close),
+            "verbatim_share": verbatim, "close_share": close, "kept_wording": kept,
+            "predicted": four_class(flagged_right, kept),
         })
 
     derived = [a for a in per_answer if a["label"] != "non"]
@@ -126,14 +141,14 @@ def main(argv: list[str] | None = None) -> int:
         "coverage_auc_without_unfindable": roc_auc(
             [a["coverage"] for a in per_answer if a["file"] not in UNFINDABLE],
             [a["label"] != "non" for a in per_answer if a["file"] not in UNFINDABLE]),
-        "mapping": {"cut_verbatim": CUT_VERBATIM, "light_close": LIGHT_CLOSE},
+        "mapping": {"cut_kept": CUT_KEPT, "light_kept": LIGHT_KEPT},
         "settings": settings.to_dict(), "per_answer": per_answer,
     }
 
     if args.verbose:
         print(table([(a["file"], a["label"], a["verdict"], a["coverage"], a["verbatim_share"], a["close_share"],
-                      a["predicted"]) for a in per_answer],
-                    ["answer", "label", "verdict", "coverage", "verbatim", "close", "4-class"]))
+                      a["kept_wording"], a["predicted"]) for a in per_answer],
+                    ["answer", "label", "verdict", "coverage", "verbatim", "close", "kept", "4-class"]))
         print()
     print(f"Clough-Stevenson: {len(per_answer)} answers ({len(derived)} derived, {len(non)} non), "
           f"checked against an index of {len(sources)} sources")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from .align import Match, Prepared, Step, word_diff
@@ -116,7 +116,40 @@ def build_passages(article: Prepared, sources: dict[str, Prepared], outcomes: li
         run.append(i)
         gap = 0
     close()
-    return passages
+    return _count_mosaics(passages, outcomes, article, settings)
+
+
+# Three attributed sentences of one source, in that source's order, count even when each stands
+# alone: a writer who takes one sentence here and one there from the same text, in its order,
+# leaves a trail that unrelated writing on the same topic does not. On the Clough-Stevenson dev
+# part, no non answer has more than two sentences scoring at or above the paraphrase threshold
+# against its task's source (two never reach the path), while the heavy revision g2pB_taskc has
+# exactly three scattered ones (0.66 / 0.75 / 0.66, source sentences 0, 4, 9) and was missed.
+MOSAIC_SENTENCES = 3
+
+
+def _count_mosaics(passages: list[Passage], outcomes: list[SentenceOutcome], article: Prepared,
+                   settings: Settings) -> list[Passage]:
+    """Uncounted passages of a source are counted when that source's attributed sentences, in
+    article order, include at least MOSAIC_SENTENCES counted-eligible ones moving forward in it."""
+    by_source: dict[str, list[int]] = {}
+    for i, o in enumerate(outcomes):
+        if o.match is not None and o.counted:
+            by_source.setdefault(o.match.source, []).append(i)
+    promoted: set[str] = set()
+    for source, idx in by_source.items():
+        if any(p.counted for p in passages if p.source == source) or len(idx) < MOSAIC_SENTENCES:
+            continue
+        firsts = [outcomes[i].match.s_first for i in idx]  # type: ignore[union-attr]
+        if all(b > a for a, b in zip(firsts, firsts[1:], strict=False)):
+            promoted.add(source)
+    if not promoted:
+        return passages
+    return [replace(p, counted=True) if p.source in promoted and not p.counted and
+            any(outcomes[i].counted for i, s in enumerate(article.sentences)
+                if outcomes[i].match is not None and outcomes[i].match.source == p.source
+                and p.start <= s.segment.start and s.segment.end <= p.end) else p
+            for p in passages]
 
 
 def coverage_by_source(article: Prepared, outcomes: list[SentenceOutcome], passages: list[Passage],
