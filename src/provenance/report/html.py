@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -34,9 +35,19 @@ LABEL_NAMES = {
 }
 
 
+# C0 controls (but tab and newlines) are not allowed in HTML text: shown as U+FFFD instead.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _CONTROL.sub("\ufffd", value)
+    return value
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("provenance", "templates"),
+    env = Environment(loader=PackageLoader("provenance", "templates"), finalize=_finalize,
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)

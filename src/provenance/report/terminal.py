@@ -35,6 +35,13 @@ SHORT_DIRECTION = {"source-to-article": "source first", "article-to-source": "ar
                    "unknown": "unknown"}
 INDENT = 4
 _SPACE = re.compile(r"\s+")
+# C0 and C1 controls: an article must not move the cursor, set colours or smuggle a hyperlink.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(value: object) -> str:
+    """Untrusted text made safe to print to a terminal: control characters become U+FFFD."""
+    return _CONTROL.sub("\ufffd", str(value))
 
 
 def use_colour(color: bool | None) -> bool:
@@ -60,7 +67,7 @@ def _console(color: bool, width: int) -> tuple[Console, io.StringIO]:
 def _redline(result: CheckResult, source: SourceFinding, pair, colour: bool) -> Text:
     text = Text()
     for item in _view.redline(result.text, source, pair):
-        piece = _SPACE.sub(" ", item.text)
+        piece = _SPACE.sub(" ", clean(item.text))
         if item.kind == DELETED:
             text.append(piece if colour else f"[-{piece}-]", style="red strike" if colour else "")
         elif item.kind == INSERTED:
@@ -87,7 +94,7 @@ def _summary(result: CheckResult, letters: dict[str, str], width: int) -> Table:
         shown = s.path or s.id
         if len(shown) > name_width and len(s.id) < len(shown):
             shown = s.id
-        table.add_row(letters[s.id], _view.shorten(shown, name_width),
+        table.add_row(letters[s.id], _view.shorten(clean(shown), name_width),
                       Text(s.verdict, style=VERDICT_STYLE.get(s.verdict, "")),
                       f"{s.coverage:.0%}", f"{s.score:.2f}", "yes" if s.credited else "no",
                       SHORT_DIRECTION.get(s.direction, s.direction))
@@ -104,18 +111,18 @@ def render_text(result: CheckResult, *, color: bool | None = None, width: int | 
     a = result.article
     shown = a.path or a.id
     if result.status != "ok":
-        console.print(Text(f"{shown}: could not be checked: {result.error}"))
+        console.print(Text(clean(f"{shown}: could not be checked: {result.error}")))
         return _strip(buf.getvalue())
-    head = Text.assemble(("Article  ", "bold"), _view.shorten(shown, width - 9))
+    head = Text.assemble(("Article  ", "bold"), _view.shorten(clean(shown), width - 9))
     console.print(head)
     if a.title:
-        console.print(Text.assemble(("Title    ", "bold"), a.title))
+        console.print(Text.assemble(("Title    ", "bold"), clean(a.title)))
     facts = Text.assemble(("Verdict  ", "bold"), (result.verdict, VERDICT_STYLE.get(result.verdict, "")))
-    facts.append(f"   published {a.published or 'unknown'}")
-    facts.append("   credits " + (", ".join(result.credits) if result.credits else "none found"))
+    facts.append(clean(f"   published {a.published or 'unknown'}"))
+    facts.append(clean("   credits " + (", ".join(result.credits) if result.credits else "none found")))
     console.print(facts)
     for w in a.warnings:
-        console.print(Text(f"warning: {w}", style="yellow"))
+        console.print(Text(clean(f"warning: {w}"), style="yellow"))
     if not result.sources:
         console.print(Text("No earlier article shares an aligned sentence."))
         return _strip(buf.getvalue())
@@ -126,12 +133,12 @@ def render_text(result: CheckResult, *, color: bool | None = None, width: int | 
     for s in result.sources:
         about = [x for x in (s.title, s.outlet, s.published) if x]
         line = Text(f"{letters[s.id]}  ")
-        line.append(" · ".join(about) if about else s.id)
+        line.append(clean(" · ".join(about) if about else s.id))
         console.print(line, overflow="ellipsis", no_wrap=True)
         notes = [f"direction: {s.direction_reason}"]
         if s.sibling_of:
             notes.append(f"sibling of {s.sibling_of}")
-        console.print(Padding(Text("; ".join(notes), style="dim"), (0, 0, 0, 3)))
+        console.print(Padding(Text(clean("; ".join(notes)), style="dim"), (0, 0, 0, 3)))
 
     console.print()
     legend = "Differences: plain = kept, "
@@ -141,7 +148,7 @@ def render_text(result: CheckResult, *, color: bool | None = None, width: int | 
     for s in result.sources:
         console.print()
         title = Text(f"{letters[s.id]} ", style="bold")
-        title.append(_view.shorten(s.path or s.id, max(10, width - 40)), style="bold")
+        title.append(_view.shorten(clean(s.path or s.id), max(10, width - 40)), style="bold")
         title.append(f"  {s.verdict}", style=VERDICT_STYLE.get(s.verdict, ""))
         title.append(f", coverage {s.coverage:.0%}")
         console.rule(title, align="left", style="dim")
@@ -166,7 +173,7 @@ def render_text(result: CheckResult, *, color: bool | None = None, width: int | 
         line = Text(f"{mark:>2} {'q' if x.quoted else ' '} ")
         line.append(f"{x.label:<13}", style=LABEL_STYLE.get(x.label, ""))
         line.append(f" {x.score:.2f} " if x.source else "      ")
-        line.append(" ".join(x.text.split()))
+        line.append(clean(" ".join(x.text.split())))
         console.print(line, overflow="ellipsis", no_wrap=True)
     return _strip(buf.getvalue())
 

@@ -1,0 +1,244 @@
+"""The HTML report in a real browser: Debian's headless Chromium driven by Selenium.
+
+The driver is /usr/bin/chromedriver, given explicitly, so Selenium Manager never runs and nothing
+is downloaded. Screenshots go to the test's temporary folder; with PROVENANCE_UPDATE_GOLDEN=1
+they also replace docs/screenshots/*.png (referenced by the README).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from provenance.api import check, compare, index_from_paths
+from provenance.documents import load_document
+from provenance.report import render
+
+from .conftest import A000, A003, ROOT, SAMPLES, require_program
+from .test_report_hostile import HOSTILE_META, hostile_corpus
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+UPDATE = os.environ.get("PROVENANCE_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[object]:
+    programs = require_program("chromium", "chromedriver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="provenance-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = programs["chromium"]
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--hide-scrollbars", "--force-device-scale-factor=1",
+                 f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    browser = webdriver.Chrome(service=Service(programs["chromedriver"]), options=options)
+    browser.set_window_size(1280, 900)
+    try:
+        yield browser
+    finally:
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("reports")
+    hostile = hostile_corpus(folder / "hostile")
+    hostile_index, _ = index_from_paths([hostile["corpus"]])
+    with contextlib.chdir(ROOT):  # paths in the reports as the README's commands give them
+        samples, a000, a003 = (p.relative_to(ROOT) for p in (SAMPLES, A000, A003))
+        index, _ = index_from_paths([samples])
+        results = {
+            "check": check(load_document(a000), index),
+            "compare": compare(load_document(a000), load_document(a003)),
+            "hostile": check(load_document(hostile["article"]), hostile_index),
+        }
+    out = {}
+    for name, result in results.items():
+        out[name] = folder / f"{name}.html"
+        out[name].write_text(render(result, "html"), encoding="utf-8")
+    return out
+
+
+def open_report(driver, path: Path, width: int = 1280, height: int = 900) -> None:
+    driver.set_window_size(width, height)
+    driver.get(path.as_uri())
+    driver.get_log("browser")  # start each page with empty logs
+    driver.get_log("performance")
+
+
+def loaded_again(driver, path: Path) -> tuple[list[dict], list[dict]]:
+    """Reload the page, returning the browser console and performance logs of that load."""
+    driver.get_log("browser")
+    driver.get_log("performance")
+    driver.get(path.as_uri())
+    driver.execute_script("return document.readyState")
+    return driver.get_log("browser"), driver.get_log("performance")
+
+
+def rect(driver, element) -> dict:
+    return driver.execute_script("return arguments[0].getBoundingClientRect().toJSON()", element)
+
+
+def visible_in_viewport(driver, element) -> bool:
+    return driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect();"
+        "return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;", element)
+
+
+def save_screenshot(driver, tmp_path: Path, name: str) -> None:
+    shot = tmp_path / name
+    assert driver.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+    if UPDATE:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, SCREENSHOTS / name)
+
+
+def test_check_report_renders_side_by_side(driver, reports: dict[str, Path], tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_report(driver, reports["check"])
+    panels = driver.find_elements(By.CSS_SELECTOR, ".panel")
+    assert [p.is_displayed() for p in panels] == [True, False]  # one source at a time
+    shown = panels[0]
+    pairs = shown.find_elements(By.CSS_SELECTOR, ".row.pair")
+    assert len(pairs) >= 8
+    art = pairs[0].find_element(By.CSS_SELECTOR, ".side.art")
+    src = pairs[0].find_element(By.CSS_SELECTOR, ".side.srccol")
+    a, s = rect(driver, art), rect(driver, src)
+    assert a["width"] > 300 and s["width"] > 300
+    assert a["right"] <= s["left"] and abs(a["top"] - s["top"]) < 1  # same row, two columns
+    for kind in ("changed", "inserted", "deleted"):
+        marks = [m for m in shown.find_elements(By.CSS_SELECTOR, f".d-{kind}") if m.text.strip()]
+        assert marks, f"no {kind} words highlighted"
+    changed = shown.find_element(By.CSS_SELECTOR, ".d-changed")
+    assert changed.value_of_css_property("border-bottom-style") == "dotted"  # not colour alone
+    deleted = shown.find_element(By.CSS_SELECTOR, ".d-deleted")
+    assert "line-through" in deleted.value_of_css_property("text-decoration")
+    assert shown.find_elements(By.CSS_SELECTOR, ".row.gap")  # unaligned text in place
+    assert driver.find_elements(By.CSS_SELECTOR, "svg.lane rect.m-src")  # the article map
+    driver.set_window_size(1280, 1250)
+    save_screenshot(driver, tmp_path, "check-report.png")
+    driver.set_window_size(1280, 900)
+
+    # The switch shows source B (004, verdict none) with its quotation aligned but not counted.
+    driver.find_elements(By.CSS_SELECTOR, ".tab")[1].click()
+    assert [p.is_displayed() for p in panels] == [False, True]
+    notes = " ".join(n.text for n in panels[1].find_elements(By.CSS_SELECTOR, ".row.pair .mid"))
+    assert "quotation in other words: not counted as copying" in notes
+
+
+def test_clicking_a_sentence_scrolls_its_counterpart_into_view(driver, reports: dict[str, Path]) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_report(driver, reports["check"], 1280, 700)
+    # A pair row brought to the bottom edge of the window, its centre still visible.
+    art = driver.find_element(By.ID, "p0-a8")
+    counterpart = driver.find_element(By.ID, "p0-s8")
+    driver.execute_script("const r = arguments[0].getBoundingClientRect();"
+                          "window.scrollBy(0, r.top - window.innerHeight + r.height / 2 + 20);", art)
+    before = driver.execute_script("return window.scrollY")
+    assert not visible_in_viewport(driver, counterpart)
+    art.click()
+    after = driver.execute_script("return window.scrollY")
+    assert after > before
+    assert visible_in_viewport(driver, counterpart)
+    centre = rect(driver, counterpart)
+    assert abs((centre["top"] + centre["bottom"]) / 2 - 350) < 120  # scrolled to the centre
+    assert "flash" in counterpart.get_attribute("class")
+
+    # From source B's panel, a sentence attributed to A jumps to its counterpart in A's panel.
+    driver.execute_script("window.scrollTo(0, 0)")
+    driver.find_elements(By.CSS_SELECTOR, ".tab")[1].click()
+    jump = driver.find_element(By.CSS_SELECTOR, "#panel-1 .row.gap .seg.src[data-goto^='p0-s']")
+    target = driver.find_element(By.ID, jump.get_attribute("data-goto"))
+    assert not target.is_displayed()
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", jump)
+    jump.click()
+    assert target.is_displayed() and visible_in_viewport(driver, target)
+    assert driver.find_element(By.ID, "panel-0").is_displayed()
+
+    # The article map: a bar scrolls its sentence into view.
+    driver.execute_script("window.scrollTo(0, 0)")
+    bar = driver.find_elements(By.CSS_SELECTOR, "svg.lane rect[data-goto^='p0-r']")[-1]
+    row = driver.find_element(By.ID, bar.get_attribute("data-goto"))
+    assert not visible_in_viewport(driver, row)
+    bar.click()
+    assert driver.execute_script("return window.scrollY") > 0
+    assert driver.execute_script("const r = arguments[0].getBoundingClientRect();"
+                                 "return r.bottom > 0 && r.top < window.innerHeight;", row)
+
+
+@pytest.mark.parametrize("name", ["check", "compare", "hostile"])
+def test_no_console_error_and_no_network_request(driver, reports: dict[str, Path], name: str) -> None:
+    console, performance = loaded_again(driver, reports[name])
+    errors = [entry for entry in console if entry["level"] in ("SEVERE", "WARNING")]
+    assert errors == []
+    requested = []
+    for entry in performance:
+        message = entry["message"]
+        if '"Network.requestWillBeSent"' in message and reports[name].as_uri() not in message:
+            requested.append(message[:200])
+    assert requested == []
+    assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
+
+
+def test_compare_report_shows_the_five_paragraphs_and_the_background(
+        driver, reports: dict[str, Path], tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_report(driver, reports["compare"])
+    rows = driver.find_elements(By.CSS_SELECTOR, "#panel-0 .row.pair, #panel-0 .row.gap")
+    pair_text = " ".join(r.find_element(By.CSS_SELECTOR, ".side.art").text for r in rows
+                         if "pair" in r.get_attribute("class"))
+    assert "During his two-day visit to Russia" in pair_text
+    assert "military-technical cooperation" in pair_text
+    assert "Stalled nuclear talks" not in pair_text
+    last_gap = [r for r in rows if "gap" in r.get_attribute("class")][-1]
+    assert "Stalled nuclear talks" in last_gap.find_element(By.CSS_SELECTOR, ".side.art").text
+    driver.execute_script("document.getElementById('h-compare').scrollIntoView()")
+    save_screenshot(driver, tmp_path, "compare-report.png")
+
+
+def test_narrow_screen_stacks_the_columns(driver, reports: dict[str, Path]) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_report(driver, reports["compare"], 420, 900)
+    pair = driver.find_element(By.CSS_SELECTOR, "#panel-0 .row.pair")
+    a = rect(driver, pair.find_element(By.CSS_SELECTOR, ".side.art"))
+    s = rect(driver, pair.find_element(By.CSS_SELECTOR, ".side.srccol"))
+    assert s["top"] >= a["bottom"] - 1  # source below the article
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= 420
+
+
+def test_injected_markup_does_not_execute(driver, reports: dict[str, Path]) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_report(driver, reports["hostile"])
+    assert driver.execute_script("return typeof window.pwned") == "undefined"
+    assert driver.title == "Provenance report: " + HOSTILE_META["title"]  # as text, not 'pwned'
+    assert driver.execute_script("return document.images.length") == 0
+    assert len(driver.find_elements(By.TAG_NAME, "script")) == 1
+    assert len(driver.find_elements(By.TAG_NAME, "style")) == 1
+    hrefs = [a.get_attribute("href") for a in driver.find_elements(By.TAG_NAME, "a")]
+    assert all(h.startswith(("http://", "https://")) for h in hrefs)
+    # The payloads are on the page as text, where a reader can see them.
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert "<script>window.pwned=1</script>" in body
+    assert "onerror=\"document.title='pwned'\"" in body
+    # Clicking around runs only the report's own script.
+    for element in driver.find_elements(By.CSS_SELECTOR, ".tab"):
+        element.click()
+    assert driver.execute_script("return typeof window.pwned") == "undefined"
