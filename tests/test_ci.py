@@ -322,3 +322,22 @@ def test_help_documents_the_command() -> None:
     for option in ("--against", "--index", "--jobs", "--fail-on", "--junit", "--sarif", "--json",
                    "--markdown", "--update-index", "--config", "Example:"):
         assert option in result.output
+
+
+def test_update_index_creates_a_missing_index(scene: Path) -> None:
+    Path("new/scan.txt").unlink()
+    result = run("new/", "--index", "fresh.db", "--update-index")
+    assert result.exit_code == 0, result.output
+    with Index.open("fresh.db") as idx:
+        assert set(idx.ids()) == {EDITED, A004.name}
+    # Tomorrow: 003 itself arrives and is checked against today's articles.
+    shutil.copyfile(A003, "new2.txt")
+    assert run("new2.txt", "--index", "fresh.db").exit_code == 1
+
+
+def test_articles_sharing_an_id_are_warned_about(scene: Path) -> None:
+    Path("other").mkdir()
+    shutil.copyfile(A004, Path("other") / A004.name)
+    result = run(f"new/{A004.name}", f"other/{A004.name}", "--against", "corpus/")
+    assert result.exit_code == 0
+    assert "share the id" in result.stderr

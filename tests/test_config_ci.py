@@ -100,3 +100,13 @@ def test_classification(policy: Policy, expected: tuple) -> None:
 ])
 def test_ignore_patterns(pattern: str, path: str, doc_id: str, ignored: bool) -> None:
     assert Policy(ignore=(pattern,)).ignores(path, doc_id) is ignored
+
+
+def test_the_example_configuration_is_valid() -> None:
+    from .conftest import ROOT
+
+    example = ROOT / "examples" / "provenance.toml"
+    settings, table, _ = load_ci_config(str(example))
+    policy = Policy.from_config(table)
+    assert settings.count_quotes is True and policy.fail_on == "paraphrase"
+    assert policy.waivers and all(w.reason for w in policy.waivers)

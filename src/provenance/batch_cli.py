@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable
 
 import click
@@ -142,6 +143,10 @@ def ci(ctx: click.Context, paths: tuple[str, ...], against: tuple[str, ...], ind
             warn(w)
     for f in report.corpus_failures:
         warn(f"skipped corpus file {f.path}: {f.error}")
+    shared = Counter(o.id for o in report.outcomes)
+    for doc_id in sorted(i for i, n in shared.items() if n > 1):
+        warn(f"{shared[doc_id]} articles share the id {doc_id!r} (a file given directly is "
+             "identified by its name): give their folder instead to keep them apart")
     from .outputs import github_annotations, summary_text
 
     click.echo(summary_text(report, verbose=verbose), nl=False)

@@ -135,11 +135,17 @@ def summary_text(report: BatchReport, verbose: bool = False) -> str:
             out.append(f"{tag}  {_location(o)}: {_finding_line(f)}")
     idx = report.index
     against = f"index {idx['path']}" if idx["kind"] == "index" else "--against " + " ".join(idx["paths"])
+    info = report.run_info()
     out.append(
-        f"provenance ci: {len(report.outcomes)} articles, {report.count('fail')} failing, "
+        f"provenance {info['version']} ci: {len(report.outcomes)} articles, {report.count('fail')} failing, "
         f"{report.count('error')} could not be checked, {report.count('pass')} passed "
         f"(fail-on {report.policy.fail_on}; {against}, {idx['documents']} articles, "
         f"fingerprint {idx['fingerprint']})")
+    from .settings import Settings
+
+    defaults = Settings().to_dict()
+    changed = [f"{k.replace('_', '-')}={v}" for k, v in info["settings"].items() if defaults.get(k) != v]
+    out.append(f"settings: {', '.join(changed) if changed else 'defaults'}")
     for f in report.corpus_failures:
         out.append(f"corpus file skipped: {f.error}")
     if report.ignored:
