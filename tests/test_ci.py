@@ -167,10 +167,14 @@ def test_waiver_is_recorded_with_its_reason(scene: Path) -> None:
 
 def test_common_source_is_listed_apart_and_not_a_failure(scene: Path) -> None:
     Path("new/scan.txt").unlink()
-    result = run("new/", "--against", "corpus/", "--common-source", "003_*", "--json", "r.jsonl")
+    result = run("new/", "--against", "corpus/", "--common-source", "003_*", "--allow-outlet", "CNSNews",
+                 "--json", "r.jsonl", "--markdown", "m.md")
     assert result.exit_code == 0
     rec = json.loads(Path("r.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert rec["ci"]["findings"][0]["status"] == "common"
+    md = Path("m.md").read_text(encoding="utf-8")
+    assert "### Common sources" in md and "### Licensed" not in md  # nothing licensed was found
+    assert "common " in result.stdout
 
 
 def test_fail_on_copy_from_config_and_command_line_override(scene: Path) -> None:
@@ -341,3 +345,24 @@ def test_articles_sharing_an_id_are_warned_about(scene: Path) -> None:
     result = run(f"new/{A004.name}", f"other/{A004.name}", "--against", "corpus/")
     assert result.exit_code == 0
     assert "share the id" in result.stderr
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from provenance.batch_cli import _progress_bar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    update, stop = _progress_bar()
+    assert update is None
+    stop()
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    update, stop = _progress_bar()
+    assert update is not None
+    update(1, 2)
+    stop()

@@ -35,6 +35,8 @@ RULES = (
     ("paraphrase", "Paraphrase", "A substantial part of the article is reworded from this source."),
     ("partial", "PartialReuse", "Some passages of the article are reused from this source."),
 )
+SUMMARY_TAG = {"failing": "FAIL    ", "reported": "below   ", "licensed": "licensed", "common": "common  ",
+               "waived": "waived  "}
 SARIF_LEVEL = {"failing": "error", "reported": "warning", "licensed": "note", "common": "note",
                "waived": "note"}
 
@@ -124,15 +126,14 @@ def summary_text(report: BatchReport, verbose: bool = False) -> str:
         if o.outcome == "error":
             error = o.result.error or "could not be checked"
             where = _location(o)
-            out.append(f"ERROR  {error if error.startswith(where) else f'{where}: {error}'}")
+            out.append(f"ERROR     {error if error.startswith(where) else f'{where}: {error}'}")
             continue
         if not o.findings and not verbose:
             continue
-        tag = "FAIL " if o.outcome == "fail" else "ok   "
         if not o.findings:
-            out.append(f"{tag}  {_location(o)}: {o.result.verdict}")
+            out.append(f"ok        {_location(o)}: {o.result.verdict}")
         for f in o.findings:
-            out.append(f"{tag}  {_location(o)}: {_finding_line(f)}")
+            out.append(f"{SUMMARY_TAG[f.status]}  {_location(o)}: {_finding_line(f)}")
     idx = report.index
     against = f"index {idx['path']}" if idx["kind"] == "index" else "--against " + " ".join(idx["paths"])
     info = report.run_info()
@@ -295,8 +296,9 @@ def _md(text: str) -> str:
 
 
 def markdown(report: BatchReport) -> str:
-    """A summary for a CI job summary or a pull-request comment: totals, a table of the articles
-    that failed, could not be checked or have findings, waivers, and the settings in a fold."""
+    """A summary for a CI job summary or a pull-request comment: totals, the articles that could
+    not be checked, one table per kind of finding (failing, below fail-on, licensed, common,
+    waived), the waivers in force, and the tool, settings and index in a fold."""
     n = len(report.outcomes)
     fails, errors = report.count("fail"), report.count("error")
     head = "❌" if fails else ("⚠️" if report.incomplete else "✅")
@@ -306,20 +308,22 @@ def markdown(report: BatchReport) -> str:
     out.append(f"Fail-on **{report.policy.fail_on}**; checked against {idx['documents']} articles "
                f"(index fingerprint `{idx['fingerprint']}`).")
     out.append("")
-    rows = []
-    for o in report.outcomes:
-        if o.outcome == "error":
-            rows.append(f"| ⚠️ error | `{_md(_location(o))}` | — | {_md(o.result.error or '')} | | |")
-            continue
-        mark = "❌ fail" if o.outcome == "fail" else "✅ pass"
-        for f in o.findings:
-            status = f.status if not f.reason else f"{f.status}: {f.reason}"
-            rows.append(f"| {mark} | `{_md(_location(o))}` | {f.verdict} | `{_md(f.source)}`"
-                        f"{' (' + _md(f.outlet) + ')' if f.outlet else ''} — {_md(status)} | "
-                        f"{f.coverage:.0%} | {f.score:.2f} |")
-    if rows:
-        out += ["| Result | Article | Verdict | Source | Coverage | Score |",
-                "|---|---|---|---|---|---|", *rows, ""]
+    errors_rows = [f"| `{_md(_location(o))}` | {_md(o.result.error or 'could not be checked')} |"
+                   for o in report.outcomes if o.outcome == "error"]
+    if errors_rows:
+        out += ["### ⚠️ Could not be checked", "", "| Article | Error |", "|---|---|", *errors_rows, ""]
+    # Each kind of finding in its own table: failures, reuse below fail-on, licensed reuse
+    # (the allowlist), common sources, reviewed waivers.
+    for status, title in (("failing", "❌ Failing"), ("reported", "Reported (below fail-on)"),
+                          ("licensed", "Licensed sources (allowlist)"), ("common", "Common sources"),
+                          ("waived", "Waived after review")):
+        rows = [f"| `{_md(_location(o))}` | {f.verdict} | `{_md(f.source)}` | {_md(f.outlet or '—')} | "
+                f"{f.coverage:.0%} | {f.score:.2f} |" + (f" {_md(f.reason or '')} |" if status != "failing" else "")
+                for o in report.outcomes for f in o.findings if f.status == status]
+        if rows:
+            extra = (" Reason |", "---|") if status != "failing" else ("", "")
+            out += [f"### {title}", "", "| Article | Verdict | Source | Outlet | Coverage | Score |" + extra[0],
+                    "|---|---|---|---|---|---|" + extra[1], *rows, ""]
     clean = sum(1 for o in report.outcomes if o.outcome == "pass" and not o.findings)
     out.append(f"{clean} article(s) passed with no flagged source.")
     if report.corpus_failures:
