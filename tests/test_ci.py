@@ -324,7 +324,7 @@ def test_help_documents_the_command() -> None:
     result = CliRunner().invoke(cli, ["ci", "--help"])
     assert result.exit_code == 0
     for option in ("--against", "--index", "--jobs", "--fail-on", "--junit", "--sarif", "--json",
-                   "--markdown", "--update-index", "--config", "Example:"):
+                   "--markdown", "--update-index", "--config", "Examples:"):
         assert option in result.output
 
 

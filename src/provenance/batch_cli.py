@@ -96,9 +96,11 @@ def ci(ctx: click.Context, paths: tuple[str, ...], against: tuple[str, ...], ind
     [tool.provenance] table of pyproject.toml in the current folder; options override them.
     Under GitHub Actions (GITHUB_ACTIONS=true) workflow annotations are printed too.
 
-    Example:
+    Examples:
 
+    \b
         provenance ci new/ --against corpus/ --junit junit.xml --sarif results.sarif
+        provenance ci today/ --index corpus.db --update-index --markdown summary.md
     """
     from .batch import Policy, default_jobs, run_batch
     from .config import load_ci_config
