@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -111,13 +112,21 @@ def _mostly_control(text: str) -> bool:
 
 
 def _read_bytes(path: Path, shown: str, max_chars: int) -> bytes:
-    if path.is_dir():
-        raise InputError(f"{shown}: is a directory, not an article file")
     try:
-        size = path.stat().st_size
-        # A character takes at most 4 bytes in UTF-8 (UTF-16: 4 as well, surrogate pairs).
-        if size > 4 * max_chars:
-            raise LimitError(f"{shown}: {size:,} bytes exceeds the maximum article size of {max_chars:,} characters")
+        st = path.stat()
+    except OSError as exc:  # missing, a dangling link, a symlink loop (ELOOP), no permission
+        raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{shown}: is a directory, not an article file")
+    if not stat.S_ISREG(st.st_mode):
+        # A FIFO would block forever and /dev/zero never ends: only regular files are read.
+        raise InputError(f"{shown}: not a regular file (a device, FIFO or socket)")
+    # A character takes at most 4 bytes in UTF-8 (UTF-16: 4 as well, surrogate pairs), so a
+    # larger file is refused before it is read into memory.
+    if st.st_size > 4 * max_chars:
+        raise LimitError(f"{shown}: {st.st_size:,} bytes exceeds the maximum article size of "
+                         f"{max_chars:,} characters (setting max_article_chars)")
+    try:
         return path.read_bytes()
     except OSError as exc:
         raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from None
@@ -127,7 +136,8 @@ def _check_text(text: str, shown: str, max_chars: int) -> None:
     if not text.strip():
         raise InputError(f"{shown}: empty article (no text)")
     if len(text) > max_chars:
-        raise LimitError(f"{shown}: {len(text):,} characters exceeds the maximum article size of {max_chars:,}")
+        raise LimitError(f"{shown}: {len(text):,} characters exceeds the maximum article size of "
+                         f"{max_chars:,} (setting max_article_chars)")
 
 
 def _sidecar(path: Path, shown: str) -> dict[str, str | None]:
@@ -186,34 +196,92 @@ def load_document(path: str | os.PathLike[str], *, doc_id: str | None = None,
 
 def iter_jsonl(path: str | os.PathLike[str], *, max_chars: int = DEFAULT_MAX_CHARS
                ) -> Iterator[Document | LoadFailure]:
-    """Articles of a JSON Lines file; a broken line is a LoadFailure naming its line number."""
+    """Articles of a JSON Lines file; a broken line is a LoadFailure naming its line number.
+
+    The file is read line by line (a corpus file may be far larger than one article); each line
+    is decoded on its own (UTF-8, else Windows-1252 with a warning on that document). A file
+    starting with a UTF-16 byte-order mark is decoded whole, within the article size limit.
+    """
     shown = os.fspath(path)
+    name = Path(shown).name
     try:
-        raw, _ = decode(_read_bytes(Path(shown), shown, max_chars * 4), shown)
-    except InputError as exc:
-        yield LoadFailure(Path(shown).name, shown, str(exc))
+        st = os.stat(shown)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{shown}: not a regular file (a device, FIFO or socket)")
+        with open(shown, "rb") as fh:
+            head = fh.read(2)
+    except OSError as exc:
+        yield LoadFailure(name, shown, f"{shown}: cannot read: {exc.strerror or exc}")
         return
-    for number, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{shown}:{number}"
+    except InputError as exc:
+        yield LoadFailure(name, shown, str(exc))
+        return
+    if head in (b"\xff\xfe", b"\xfe\xff"):
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield LoadFailure(where, shown, f"{where}: invalid JSON ({exc.msg})", number)
-            continue
-        if not isinstance(record, dict) or not isinstance(record.get("id"), (str, int)) \
-                or not isinstance(record.get("text"), str):
-            yield LoadFailure(where, shown, f"{where}: a record needs a string 'id' and 'text'", number)
-            continue
-        text = record["text"]
-        try:
-            _check_text(text, where, max_chars)
+            text, _ = decode(_read_bytes(Path(shown), shown, max_chars * 4), shown)
         except InputError as exc:
-            yield LoadFailure(str(record["id"]), shown, str(exc), number)
-            continue
-        meta = {k: (str(record[k]) if record.get(k) is not None else None) for k in METADATA_KEYS}
-        yield Document(id=str(record["id"]), text=text, path=shown, format="jsonl", line=number, **meta)
+            yield LoadFailure(name, shown, str(exc))
+            return
+        lines: Iterable[tuple[int, str | bytes]] = enumerate(text.splitlines(), start=1)
+    else:
+        lines = _binary_lines(shown)
+    try:
+        for number, line in lines:
+            yield from _jsonl_record(shown, number, line, max_chars)
+    except OSError as exc:
+        yield LoadFailure(name, shown, f"{shown}: cannot read: {exc.strerror or exc}")
+
+
+def _binary_lines(shown: str) -> Iterator[tuple[int, bytes]]:
+    with open(shown, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if number == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+            yield number, line
+
+
+def _jsonl_record(shown: str, number: int, line: str | bytes, max_chars: int
+                  ) -> Iterator[Document | LoadFailure]:
+    where = f"{shown}:{number}"
+    warnings: tuple[str, ...] = ()
+    if isinstance(line, bytes):
+        if not line.strip():
+            return
+        if len(line) > 4 * max_chars + 65536:  # the text, its escapes aside, plus metadata
+            yield LoadFailure(where, shown, f"{where}: {len(line):,} bytes exceeds the maximum "
+                              f"article size of {max_chars:,} characters (setting max_article_chars)", number)
+            return
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = line.decode("cp1252", errors="replace")
+            warnings = (f"{where}: not valid UTF-8 (byte {exc.start}); read as Windows-1252",)
+    if not line.strip():
+        return
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        yield LoadFailure(where, shown, f"{where}: invalid JSON ({exc.msg}, column {exc.colno})", number)
+        return
+    except RecursionError:
+        yield LoadFailure(where, shown, f"{where}: invalid JSON (nested too deeply)", number)
+        return
+    if not isinstance(record, dict) or not isinstance(record.get("id"), (str, int)) \
+            or isinstance(record.get("id"), bool) or not isinstance(record.get("text"), str):
+        yield LoadFailure(where, shown, f"{where}: a record needs a string 'id' and 'text'", number)
+        return
+    text = record["text"]
+    doc_id = str(record["id"])
+    try:
+        _check_text(text, where, max_chars)
+        if "\x00" in text or _mostly_control(text):
+            raise InputError(f"{where}: binary text (NUL or mostly control characters)")
+    except InputError as exc:
+        yield LoadFailure(doc_id, shown, str(exc), number)
+        return
+    meta = {k: (str(record[k]) if record.get(k) is not None else None) for k in METADATA_KEYS}
+    yield Document(id=doc_id, text=text, path=shown, format="jsonl", line=number,
+                   warnings=warnings, **meta)
 
 
 def _walk(folder: str) -> Iterator[str]:

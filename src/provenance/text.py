@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,10 +18,15 @@ _FOLD = {
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"',
     "\u00bb": '"', "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
     "\u2015": "-", "\u2212": "-", "\u00a0": " ", "\u2026": "...",
+    # Arabic-script letters typed with an Arabic or a Persian keyboard look the same but differ:
+    # fold them to the Persian forms, and drop the optional short-vowel marks and the tatweel
+    # (a stretching stroke), so a copy retyped on another keyboard still matches.
+    "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u0640": "",
+    **{chr(c): "" for c in range(0x064B, 0x0653)}, "\u0670": "",
 }
 
-OPENING_QUOTES = "\u201c\u201e\u00ab"
-CLOSING_QUOTES = "\u201d\u00bb"
+OPENING_QUOTES = "\u201c\u201e\u00ab\u300c\u300e"  # also CJK corner brackets
+CLOSING_QUOTES = "\u201d\u00bb\u300d\u300f"
 
 
 @dataclass(frozen=True)
@@ -75,10 +81,32 @@ def normalize(text: str) -> Normalized:
 _UNSPACED = re.compile(
     "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff\uac00-\ud7af]"
 )
+# Combining marks are not word characters for `re`, yet they belong inside words: Arabic short
+# vowels, Devanagari and Bengali vowel signs, Hebrew points, Latin accents in decomposed form.
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+    "\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963\u0981-\u0983\u09bc-\u09d7"
+    "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+)
+# No capturing groups: sketch.py runs `_TOKEN.findall` and needs whole matches.
 _TOKEN = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff\uac00-\ud7af]"
-    r"|[^\W_]+(?:['\u2019][^\W_]+)*"
+    rf"|[^\W_](?:[^\W_]|[{_MARKS}])*(?:['\u2019][^\W_](?:[^\W_]|[{_MARKS}])*)*"
 )
+
+# A character of a script written without spaces carries about as much as a short word, so it
+# counts this many times when a sentence's length is compared with `min_sentence_chars`.
+UNSPACED_WEIGHT = 3
+
+
+def scoring_length(text: str) -> int:
+    """The length of a sentence as `min_sentence_chars` means it: characters, with those of
+    scripts written without spaces (Chinese, Japanese, Thai...) weighted by UNSPACED_WEIGHT.
+
+    A 19-character Chinese sentence says as much as a 60-character English one.
+    """
+    unspaced = len(_UNSPACED.findall(text))
+    return len(text) + (UNSPACED_WEIGHT - 1) * unspaced
 
 
 @dataclass(frozen=True)
@@ -174,7 +202,22 @@ _TERMINAL = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s*$")
 _BOUNDARY = re.compile(
     r"([.!?]+)([\"'\u201d\u2019)\]]*)(\s+)(?=[\"'\u201c\u2018(\[]*[^\W_a-z]|[\"\u201c\u2018])"
 )
-_FULLWIDTH_BOUNDARY = re.compile(r"[\u3002\uff01\uff1f\u061f\u06d4][\u201d\u300d\u300f]?")
+# Sentence ends that need no following space: the ideographic full stop and full-width ! ?
+# (and the half-width full stop), the Arabic question mark and full stop, the Devanagari danda.
+_FULLWIDTH_BOUNDARY = re.compile(
+    r"[\u3002\uff01\uff1f\uff61\u061f\u06d4\u0964\u0965]+[\u201d\u2019\u300d\u300f\uff09)]*"
+)
+
+# An over-long "sentence" (a text without punctuation, a table flattened into one line, a 1 MB
+# single line) is cut into pieces: scoring a pair of sentences costs their length squared, and a
+# piece of a few hundred characters is still long enough to align. Cuts fall after clause
+# punctuation or after an "anchor" chunk chosen by a hash of its own text, never at fixed
+# offsets, so a copy with insertions or deletions is cut at the same places as its source.
+MAX_SENTENCE_CHARS = 1000
+MIN_PIECE_CHARS = 200
+_ANCHOR_MODULUS = 8
+_CLAUSE_END = ",;:\uff0c\u3001\uff1b\uff1a\u060c\u061b"
+_CHUNK = re.compile(rf"[^\s{_CLAUSE_END}]+[{_CLAUSE_END}]*|[{_CLAUSE_END}]+")
 
 
 @dataclass(frozen=True)
@@ -204,27 +247,63 @@ def _is_abbreviation(block: str, dot: int) -> bool:
 
 
 def _split_block(block: str) -> list[tuple[int, int]]:
-    """Sentence spans (relative to the block) of one paragraph."""
+    """Sentence spans (relative to the block) of one paragraph, trimmed of whitespace."""
+    # Each cut is (end of a sentence, start of the next). Space-separated and unspaced sentence
+    # ends are collected together, so mixed-script paragraphs split at both kinds.
+    cuts = []
+    for m in _BOUNDARY.finditer(block):
+        if m.group(1) == "." and _is_abbreviation(block, m.start(1)):
+            continue
+        cuts.append((m.end(2), m.end(3)))
+    cuts.extend((m.end(), m.end()) for m in _FULLWIDTH_BOUNDARY.finditer(block))
+    cuts.sort()
     spans = []
     start = 0
-    for m in _BOUNDARY.finditer(block):
-        dot = m.start(1)
-        if m.group(1) == "." and _is_abbreviation(block, dot):
-            continue
-        end = m.end(2)
-        if block[start:end].strip():
+    for end, following in cuts:
+        if end > start:
             spans.append((start, end))
-        start = m.end(3)
-    for m in _FULLWIDTH_BOUNDARY.finditer(block, start):
-        end = m.end()
-        if block[start:end].strip():
-            spans.append((start, end))
-        start = end
-    if block[start:].strip():
-        spans.append((start, len(block)))
-    # Trim surrounding whitespace so offsets point at text.
+        start = max(start, following)
+    spans.append((start, len(block)))
     out = []
     for s, e in spans:
+        seg = block[s:e]
+        s += len(seg) - len(seg.lstrip())
+        e -= len(seg) - len(seg.rstrip())
+        if s < e:
+            out.extend(_split_long(block, s, e))
+    return out
+
+
+def _is_anchor(chunk: str) -> bool:
+    if chunk[-1] in _CLAUSE_END:
+        return True
+    return zlib.crc32(chunk.casefold().encode("utf-8", "surrogatepass")) % _ANCHOR_MODULUS == 0
+
+
+def _split_long(block: str, start: int, end: int) -> list[tuple[int, int]]:
+    """block[start:end] as one span, or as pieces of MIN_PIECE_CHARS..MAX_SENTENCE_CHARS
+    characters (a longer run of non-space characters is cut hard) when it is longer."""
+    if end - start <= MAX_SENTENCE_CHARS:
+        return [(start, end)]
+    pieces = []
+    piece = start
+    last_end = start  # end of the last chunk of the current piece
+    for m in _CHUNK.finditer(block, start, end):
+        c0, c1 = m.span()
+        if c1 - piece > MAX_SENTENCE_CHARS and last_end > piece:
+            pieces.append((piece, last_end))
+            piece = c0
+        while c1 - piece > MAX_SENTENCE_CHARS:
+            pieces.append((piece, piece + MAX_SENTENCE_CHARS))
+            piece += MAX_SENTENCE_CHARS
+        last_end = c1
+        if c1 - piece >= MIN_PIECE_CHARS and _is_anchor(m.group()):
+            pieces.append((piece, c1))
+            piece = last_end = c1
+    if last_end > piece:
+        pieces.append((piece, last_end))
+    out = []
+    for s, e in pieces:
         seg = block[s:e]
         s += len(seg) - len(seg.lstrip())
         e -= len(seg) - len(seg.rstrip())
@@ -285,7 +364,8 @@ def segment(text: str) -> list[Segment]:
             line_kind = "boilerplate"
         elif _BYLINE.match(stripped):
             line_kind = "byline"
-        elif not _TERMINAL.search(stripped) and len(words) <= 20 and not _FULLWIDTH_BOUNDARY.search(stripped):
+        elif not _TERMINAL.search(stripped) and len(words) <= 20 and len(stripped) <= MAX_SENTENCE_CHARS \
+                and not _FULLWIDTH_BOUNDARY.search(stripped):
             line_kind = "heading"
         spans = [(0, len(block))] if line_kind else _split_block(block)
         for s, e in spans:
@@ -293,9 +373,8 @@ def segment(text: str) -> list[Segment]:
                 lead = len(block) - len(block.lstrip())
                 s, e = lead, lead + len(stripped)
             start, end = base + s, base + e
-            inside = sum(mask[start:end])
-            letters = sum(1 for c in text[start:end] if not c.isspace())
-            quoted = letters > 0 and inside >= 0.5 * (end - start)
+            # Spans are trimmed, never empty: quoted when most of the span is inside quotes.
+            quoted = mask.count(1, start, end) >= 0.5 * (end - start)
             segments.append(Segment(start, end, text[start:end], line_kind or "sentence", quoted, paragraph))
     return segments
 
