@@ -140,17 +140,19 @@ def _check_text(text: str, shown: str, max_chars: int) -> None:
                          f"{max_chars:,} (setting max_article_chars)")
 
 
-def _sidecar(path: Path, shown: str) -> dict[str, str | None]:
+def _sidecar(path: Path, shown: str) -> tuple[dict[str, str | None], tuple[str, ...]]:
+    """Metadata from `NAME.meta.json` next to the file, and warnings. A broken sidecar loses
+    only the metadata, never the article: it is reported and ignored."""
     side = path.with_name(path.name + SIDECAR_SUFFIX)
     if not side.is_file():
-        return {}
+        return {}, ()
     try:
         data = json.loads(side.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{shown}: unreadable metadata file {side.name}: {exc}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        return {}, (f"{shown}: unreadable metadata file {side.name} ({exc}); metadata ignored",)
     if not isinstance(data, dict):
-        raise InputError(f"{shown}: metadata file {side.name} must hold a JSON object")
-    return {k: (str(v) if v is not None else None) for k, v in data.items() if k in METADATA_KEYS}
+        return {}, (f"{shown}: metadata file {side.name} must hold a JSON object; metadata ignored",)
+    return {k: (str(v) if v is not None else None) for k, v in data.items() if k in METADATA_KEYS}, ()
 
 
 def _html_document(raw: str, doc_id: str, shown: str, warnings: tuple[str, ...]) -> Document:
@@ -189,9 +191,10 @@ def load_document(path: str | os.PathLike[str], *, doc_id: str | None = None,
         _check_text(doc.text, shown, max_chars)
         return doc
     _check_text(raw, shown, max_chars)
-    meta = _sidecar(p, shown)
+    meta, meta_warnings = _sidecar(p, shown)
     fmt = "md" if p.suffix.lower() == ".md" else "txt"
-    return Document(id=doc_id, text=raw, path=shown, format=fmt, warnings=warnings, **meta)
+    return Document(id=doc_id, text=raw, path=shown, format=fmt, warnings=warnings + meta_warnings,
+                    **meta)
 
 
 def iter_jsonl(path: str | os.PathLike[str], *, max_chars: int = DEFAULT_MAX_CHARS
