@@ -35,7 +35,10 @@ def test_clough_writes_figures(tmp_path: Path) -> None:
     assert eval_clough.main([str(folder), "--out", str(out)]) == 0
     figures = json.loads(out.read_text())
     assert figures["answers"] == 57 and figures["non_flagged"] <= 1
-    assert figures["findable_flagged_right"] >= 27
+    # The floors on this development part (see benchmarks/results/clough.json).
+    assert figures["findable_flagged_right"] >= 29
+    assert figures["four_class_accuracy"] >= 0.75
+    assert figures["coverage_auc_without_unfindable"] >= 0.98
 
 
 def test_msrp_writes_figures(tmp_path: Path) -> None:
