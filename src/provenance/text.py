@@ -405,8 +405,10 @@ def credits_outlet(text: str, outlet: str | None) -> bool:
     if not outlet or not outlet.strip():
         return False
     name = re.escape(outlet.strip())
+    # (?<!\w) and (?!\w) rather than \b: a name may start or end with punctuation ("A.P.",
+    # "Yahoo!"), where \b would demand a word character next to it.
     pattern = re.compile(
-        rf"\b(?:{_CREDIT_VERBS})\s+(?:the\s+)?{name}\b|\b{name}(?:'s)?\s+(?:reported|reports|said|says|wrote|writes|quoted)\b",
+        rf"\b(?:{_CREDIT_VERBS})\s+(?:the\s+)?{name}(?!\w)|(?<!\w){name}(?:'s)?\s+(?:reported|reports|said|says|wrote|writes|quoted)\b",
         re.IGNORECASE,
     )
     return bool(pattern.search(text))
