@@ -2,7 +2,7 @@
 
 (i) Retrieval: all source documents (annotated and distractors) go into ONE SQLite index; each
 suspicious document is checked against it with provenance.check. Reported: the share of annotated
-(suspicious, source) pairs whose source is reported (flagged, or holding a counted passage), and
+(suspicious, source) pairs whose source is reported (flagged: verdict other than none), and
 the number of other sources reported per suspicious document.
 (ii) Alignment: the tool's counted passages (CheckResult.passages with counted=True, character
 offsets in both documents)
@@ -85,11 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         for s in suspicious:
             result = check(Document(id=s, text=read_text(docs / s), path=str(docs / s)), index, settings)
-            # A source is reported when it is flagged or holds a counted passage: a suspicious
-            # document reuses short passages of many sources, each far below the coverage of a
-            # "partial" verdict of the whole document, yet each passage is a finding.
-            flagged = sorted({f.id for f in result.sources if f.flagged}
-                             | {p.source for p in result.passages if p.counted})
+            # A source is reported when it is flagged (verdict other than "none"), as a user sees
+            # it; a long suspicious document that reuses one substantial passage of a source
+            # makes that source "partial" (Settings.partial_passage_chars).
+            flagged = sorted(f.id for f in result.sources if f.flagged)
             truth = annotated.get(s, set())
             others = sorted(set(flagged) - truth)
             grams = word_8grams(result.text)

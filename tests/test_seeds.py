@@ -129,6 +129,7 @@ def test_same_input_same_bytes() -> None:
 
 
 def test_thresholds_are_configurable() -> None:
-    strict = Settings(paraphrase_coverage=0.9, copy_coverage=0.95, partial_coverage=0.8)
+    strict = Settings(paraphrase_coverage=0.9, copy_coverage=0.95, partial_coverage=0.8,
+                      partial_passage_chars=100_000)
     result = compare(load_document(A000), load_document(A003), strict)
     assert result.sources[0].verdict == "none"

@@ -12,8 +12,10 @@ from .align import Prepared, best_path, candidate_matches
 from .attribute import (
     aligned_pairs,
     build_passages,
+    counted_sentences,
     coverage_by_source,
     direction,
+    longest_counted_passage,
     sentence_attributions,
     sentence_outcomes,
     verdict_for,
@@ -92,6 +94,8 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
     passages = build_passages(prepared, by_id, outcomes, settings)
     denominator = sum(s.end - s.start for s in prepared.segments if s.kind != "boilerplate")
     coverage, closeness = coverage_by_source(prepared, outcomes, passages, denominator)
+    counted = counted_sentences(prepared, outcomes, passages)
+    counted_matches = {outcomes[i].match for i in counted}
     best_scores: dict[int, float] = {}
     for m in all_matches:
         for i in range(m.a_first, m.a_last + 1):
@@ -104,18 +108,19 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
     for sid, p in by_id.items():
         # Each source's own alignment shows every sentence it matches, isolated or not.
         own_path = best_path(prepared, per_source_matches[sid], settings, switch_cost=0.0)
-        pairs = aligned_pairs(prepared, p, own_path, attributed, settings)
+        pairs = aligned_pairs(prepared, p, own_path, attributed, counted_matches, settings)
         if not pairs:
             continue
         # The verdict this source would get on its own, were it the only candidate: a rewrite
         # of a wire story loses the attribution to the wire but is still a sibling finding.
         own_outcomes = sentence_outcomes(prepared, best_path(prepared, per_source_matches[sid], settings), settings)
-        own_cov, own_close = coverage_by_source(
-            prepared, own_outcomes, build_passages(prepared, by_id, own_outcomes, settings), denominator)
-        standalone[sid] = verdict_for(own_cov.get(sid, 0.0), own_close.get(sid, 0.0), settings)
+        own_passages = build_passages(prepared, by_id, own_outcomes, settings)
+        own_cov, own_close = coverage_by_source(prepared, own_outcomes, own_passages, denominator)
+        standalone[sid] = verdict_for(own_cov.get(sid, 0.0), own_close.get(sid, 0.0), settings,
+                                      longest_counted_passage(own_passages, sid))
         src = docs[sid]
         cov = coverage.get(sid, 0.0)
-        verdict = verdict_for(cov, closeness.get(sid, 0.0), settings)
+        verdict = verdict_for(cov, closeness.get(sid, 0.0), settings, longest_counted_passage(passages, sid))
         chars = [pr.end - pr.start for pr in pairs]
         score = sum(pr.score * c for pr, c in zip(pairs, chars, strict=True)) / max(1, sum(chars))
         credited = credits_outlet(article.text, src.outlet)
@@ -137,7 +142,7 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
     return CheckResult(
         status="ok", error=None, tool=tool, article=article_info(article), verdict=verdict,
         credits=credits, sources=tuple(findings), passages=tuple(passages),
-        sentences=tuple(sentence_attributions(prepared, outcomes, by_id, best_scores)),
+        sentences=tuple(sentence_attributions(prepared, outcomes, by_id, best_scores, counted)),
         text=article.text,
     )
 

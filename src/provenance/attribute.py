@@ -39,7 +39,7 @@ def source_span(source: Prepared, match: Match) -> tuple[int, int]:
 
 
 def aligned_pairs(article: Prepared, source: Prepared, path: list[Step], attributed: set[Match],
-                  settings: Settings) -> tuple[AlignedPair, ...]:
+                  counted: set[Match], settings: Settings) -> tuple[AlignedPair, ...]:
     pairs = []
     seen: set[int] = set()
     for step in path:
@@ -51,7 +51,7 @@ def aligned_pairs(article: Prepared, source: Prepared, path: list[Step], attribu
         pairs.append(AlignedPair(
             start=article.sentences[m.a_first].segment.start, end=article.sentences[m.a_last].segment.end,
             source_start=s0, source_end=s1, score=m.score, label=label_for(m, settings),
-            quoted=_quoted(article, m), attributed=m in attributed,
+            quoted=_quoted(article, m), attributed=m in attributed, counted=m in counted,
             diff=tuple(word_diff(article, source, m)),
         ))
     return tuple(pairs)
@@ -248,20 +248,31 @@ def _count_mosaics(passages: list[Passage], outcomes: list[SentenceOutcome], art
             for p in passages]
 
 
-def coverage_by_source(article: Prepared, outcomes: list[SentenceOutcome], passages: list[Passage],
-                       denominator: int) -> tuple[dict[str, float], dict[str, float]]:
-    """Share of the article's non-boilerplate characters attributed to each source (counted
-    sentences of counted passages only), and the share of those in near-verbatim wording."""
+def counted_sentences(article: Prepared, outcomes: list[SentenceOutcome], passages: list[Passage]) -> set[int]:
+    """Indexes of the sentences that count toward their source's coverage: counted-eligible
+    (see counts_toward_coverage) and inside a counted passage of that source."""
     counted_spans = [(p.source, p.start, p.end) for p in passages if p.counted]
-    chars: dict[str, int] = {}
-    close: dict[str, int] = {}
+    out = set()
     for i, o in enumerate(outcomes):
         if o.match is None or not o.counted:
             continue
         seg = article.sentences[i].segment
         # Overlap, not containment: a literal passage is trimmed to its shared words.
-        if not any(src == o.match.source and s < seg.end and seg.start < e for src, s, e in counted_spans):
-            continue
+        if any(src == o.match.source and s < seg.end and seg.start < e for src, s, e in counted_spans):
+            out.add(i)
+    return out
+
+
+def coverage_by_source(article: Prepared, outcomes: list[SentenceOutcome], passages: list[Passage],
+                       denominator: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Share of the article's non-boilerplate characters attributed to each source (counted
+    sentences only), and the share of those in near-verbatim wording."""
+    chars: dict[str, int] = {}
+    close: dict[str, int] = {}
+    for i in sorted(counted_sentences(article, outcomes, passages)):
+        o = outcomes[i]
+        assert o.match is not None
+        seg = article.sentences[i].segment
         n = seg.end - seg.start
         chars[o.match.source] = chars.get(o.match.source, 0) + n
         if o.label in ("verbatim", "near-verbatim"):
@@ -271,18 +282,26 @@ def coverage_by_source(article: Prepared, outcomes: list[SentenceOutcome], passa
     return cov, closeness
 
 
-def verdict_for(coverage: float, closeness: float, settings: Settings) -> str:
+def longest_counted_passage(passages: list[Passage], source: str) -> int:
+    return max((p.end - p.start for p in passages if p.source == source and p.counted), default=0)
+
+
+def verdict_for(coverage: float, closeness: float, settings: Settings, longest_passage: int = 0) -> str:
+    """The verdict of one source from its coverage of the article, the near-verbatim share of
+    that coverage, and the length of its longest counted passage: a long article that reuses
+    one substantial passage has "some passages reused" however small their share of it."""
     if coverage >= settings.copy_coverage and closeness >= 0.5:
         return "copy"
     if coverage >= settings.paraphrase_coverage:
         return "paraphrase"
-    if coverage >= settings.partial_coverage:
+    if coverage >= settings.partial_coverage or longest_passage >= settings.partial_passage_chars:
         return "partial"
     return "none"
 
 
 def sentence_attributions(article: Prepared, outcomes: list[SentenceOutcome],
-                          sources: dict[str, Prepared], best_scores: dict[int, float]) -> list[Attribution]:
+                          sources: dict[str, Prepared], best_scores: dict[int, float],
+                          counted: set[int]) -> list[Attribution]:
     """One Attribution per segment of the article, in text order; unscored segments included."""
     by_start = {s.segment.start: (s.index, outcomes[s.index]) for s in article.sentences}
     out = []
@@ -300,13 +319,15 @@ def sentence_attributions(article: Prepared, outcomes: list[SentenceOutcome],
             continue
         src = sources[o.match.source]
         span = (src.sentences[o.match.s_first].segment.start, src.sentences[o.match.s_last].segment.end)
-        out.append(_attr(seg, o.label, o.match.source, span, o.match.score))
+        out.append(_attr(seg, o.label, o.match.source, span, o.match.score, index in counted))
     return out
 
 
-def _attr(seg: Segment, label: str, source: str | None, span: tuple[int, int] | None, score: float) -> Attribution:
+def _attr(seg: Segment, label: str, source: str | None, span: tuple[int, int] | None, score: float,
+          counted: bool = False) -> Attribution:
     return Attribution(seg.start, seg.end, seg.text, seg.kind, label, source,
-                       span[0] if span else None, span[1] if span else None, score, seg.quoted)
+                       span[0] if span else None, span[1] if span else None, score, seg.quoted,
+                       counted, seg.paragraph)
 
 
 def parse_date(value: str | None) -> date | None:

@@ -55,12 +55,15 @@ class Attribution:
     source_end: int | None
     score: float
     quoted: bool
+    counted: bool = False  # counts toward its source's coverage (see the verdict rules)
+    paragraph: int = 0  # the article paragraph (line) the segment is in, from 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "start": self.start, "end": self.end, "text": self.text, "kind": self.kind,
-            "label": self.label, "source": self.source, "source_start": self.source_start,
-            "source_end": self.source_end, "score": _r(self.score), "quoted": self.quoted,
+            "paragraph": self.paragraph, "label": self.label, "source": self.source,
+            "source_start": self.source_start, "source_end": self.source_end,
+            "score": _r(self.score), "quoted": self.quoted, "counted": self.counted,
         }
 
 
@@ -97,13 +100,14 @@ class AlignedPair:
     label: str
     quoted: bool
     attributed: bool  # the final attribution gave these sentences to this source
+    counted: bool  # ...and they count toward its coverage
     diff: tuple[DiffOp, ...]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "start": self.start, "end": self.end, "source_start": self.source_start,
             "source_end": self.source_end, "score": _r(self.score), "label": self.label,
-            "quoted": self.quoted, "attributed": self.attributed,
+            "quoted": self.quoted, "attributed": self.attributed, "counted": self.counted,
             "diff": [[d.op, d.start, d.end, d.source_start, d.source_end] for d in self.diff],
         }
 

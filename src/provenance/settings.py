@@ -44,6 +44,9 @@ class Settings:
     paraphrase_coverage: float = 0.35
     partial_coverage: float = 0.08
     min_passage_sentences: int = 2
+    # A counted passage this long (characters of the article) makes a source at least `partial`,
+    # whatever its share of a long article.
+    partial_passage_chars: int = 200
 
     count_quotes: bool = True
     max_article_chars: int = 5_000_000
@@ -59,7 +62,7 @@ class Settings:
                 raise ConfigError(f"{name.replace('_', '-')} must be a number in [0, 1], got {value!r}")
         for name in ("num_perm", "passage_num_perm", "passage_sentences", "passage_stride",
                      "max_candidates", "min_sentence_chars", "max_article_chars",
-                     "min_passage_sentences"):
+                     "min_passage_sentences", "partial_passage_chars"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{name.replace('_', '-')} must be a positive integer, got {value!r}")
