@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Indel, Levenshtein
+from rapidfuzz.distance import Indel
 
 from .settings import Settings
 from .sketch import scorable
@@ -338,7 +338,13 @@ class DiffOp:
 
 
 def word_diff(article: Prepared, source: Prepared, match: Match) -> list[DiffOp]:
-    """Token-level opcodes (rapidfuzz Levenshtein over word lists) mapped to character offsets."""
+    """Token-level opcodes mapped to character offsets.
+
+    The opcodes come from the longest common subsequence of the two word lists (rapidfuzz Indel),
+    not from an edit distance with substitutions: a paraphrase that reorders clauses keeps every
+    word of its longest shared run as "equal", where Levenshtein would pair unrelated words up
+    as one long "replace". A deletion next to an insertion is shown as a "replace".
+    """
     a_sents = article.sentences[match.a_first:match.a_last + 1]
     b_sents = source.sentences[match.s_first:match.s_last + 1]
     a_words = [w for s in a_sents for w in s.words]
@@ -346,12 +352,20 @@ def word_diff(article: Prepared, source: Prepared, match: Match) -> list[DiffOp]
     a_spans = [sp for s in a_sents for sp in s.spans]
     b_spans = [sp for s in b_sents for sp in s.spans]
     a_end, b_end = a_sents[-1].segment.end, b_sents[-1].segment.end
+    blocks: list[list] = []
+    for tag, i1, i2, j1, j2 in Indel.opcodes(a_words, b_words):
+        if tag != "equal" and blocks and blocks[-1][0] != "equal":
+            prev = blocks[-1]
+            prev[0], prev[2], prev[4] = "replace", i2, j2
+            continue
+        blocks.append([tag, i1, i2, j1, j2])
     ops = []
-    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(a_words, b_words):
+    for tag, i1, i2, j1, j2 in blocks:
         start = a_spans[i1][0] if i1 < len(a_spans) else a_end
         end = a_spans[i2 - 1][1] if i2 > i1 else start
         s_start = b_spans[j1][0] if j1 < len(b_spans) else b_end
         s_end = b_spans[j2 - 1][1] if j2 > j1 else s_start
+        # rapidfuzz names edits from the article to the source: its "insert" adds source words.
         name = {"equal": "equal", "replace": "replace", "insert": "delete", "delete": "insert"}[tag]
         ops.append(DiffOp(name, start, end, s_start, s_end))
     return ops
