@@ -11,8 +11,10 @@ article's own, and a clear match still switches (a mosaic of several sources).
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -97,12 +99,23 @@ INTERCEPT = -7.970
 MIN_WORDS = 4
 
 
-def _bigrams(words: tuple[str, ...]) -> set[tuple[str, str]]:
-    return {(words[i], words[i + 1]) for i in range(len(words) - 1)}
+@lru_cache(maxsize=65536)
+def _bigrams(words: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+    return frozenset(zip(words, words[1:], strict=False))
 
 
+_DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=65536)
 def _numbers(words: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(w for w in words if any(c.isdigit() for c in w))
+    # Cached: one sentence is scored against many candidates.
+    return frozenset(w for w in words if _DIGIT.search(w))
+
+
+@lru_cache(maxsize=65536)
+def _wordset(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(words)
 
 
 def pair_features(a: tuple[str, ...], b: tuple[str, ...], ua: frozenset[str], ub: frozenset[str]
@@ -123,7 +136,7 @@ def pair_features(a: tuple[str, ...], b: tuple[str, ...], ua: frozenset[str], ub
     length_ratio = min(len(a), len(b)) / max(1, len(a), len(b))
     na, nb = _numbers(a), _numbers(b)
     numbers_equal = 1.0 if na == nb else 0.0
-    wa, wb = set(a), set(b)
+    wa, wb = _wordset(a), _wordset(b)
     words_max = len(wa & wb) / max(1, len(wa), len(wb))
     return (t_sort, ratio, units_min, bigrams_min, units_max, bigrams_max, word_lcs, length_ratio,
             numbers_equal, words_max)

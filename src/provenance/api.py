@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -67,6 +68,25 @@ def _same_file(a: str | None, b: str | None) -> bool:
         return False
 
 
+_PREPARED: OrderedDict[tuple[str, str], Prepared] = OrderedDict()
+PREPARED_CACHE = 256
+
+
+def _prepared(doc_id: str, text: str) -> Prepared:
+    """Segmented, tokenized sources, kept for the next article of a batch (which mostly meets
+    the same candidates); keyed by id and text, so a revised document is prepared anew."""
+    key = (doc_id, text)
+    hit = _PREPARED.get(key)
+    if hit is not None:
+        _PREPARED.move_to_end(key)
+        return hit
+    prepared = Prepared.build(doc_id, text)
+    _PREPARED[key] = prepared
+    if len(_PREPARED) > PREPARED_CACHE:
+        _PREPARED.popitem(last=False)
+    return prepared
+
+
 def analyse(article: Document, sources: Sequence[Document], settings: Settings,
             tool: dict[str, object], estimates: dict[str, float] | None = None) -> CheckResult:
     """Align the article with each source, attribute its sentences, and give verdicts."""
@@ -80,7 +100,7 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
     for src in sources:
         if src.id == article.id or src.id in by_id or _same_file(src.path, article.path):
             continue  # an article is never its own source
-        p = Prepared.build(src.id, src.text)
+        p = _prepared(src.id, src.text)
         matches = candidate_matches(prepared, p, settings)
         if not matches:
             continue

@@ -1,0 +1,132 @@
+"""Tests for benchmarks/corpus_gen.py, the synthetic news corpus with planted reuse."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import random
+import sys
+from collections import Counter
+from datetime import datetime
+
+import pytest
+
+from .conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import corpus_gen as cg  # noqa: E402
+
+N, PLANTED = 1000, 0.25
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    # Shorter articles than the default keep the test fast; the kinds are made the same way.
+    return list(cg.generate(N, seed=11, words_per_article=400, planted_fraction=PLANTED))
+
+
+@pytest.fixture(scope="module")
+def by_id(corpus):
+    return {a.id: a for a in corpus}
+
+
+def _jaccards(corpus, by_id, kind):
+    return [cg.word_ngram_jaccard(a.text, by_id[a.source_id].text)
+            for a in corpus if a.kind == kind]
+
+
+def test_is_a_stream_and_deterministic():
+    assert inspect.isgenerator(cg.generate(10))
+    a = list(cg.generate(80, seed=3))
+    assert a == list(cg.generate(80, seed=3))
+    assert a[:40] == list(cg.generate(40, seed=3))  # a prefix does not depend on the length
+    b = list(cg.generate(80, seed=4))
+    assert not any(x.text == y.text for x, y in zip(a, b, strict=True))
+
+
+def test_cli_output_is_byte_identical(tmp_path):
+    for run in ("a", "b"):
+        assert cg.main([str(tmp_path / run), "--n", "100", "--seed", "5"]) == 0
+    for name in ("articles.jsonl", "truth.jsonl"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    rows = [json.loads(line) for line in (tmp_path / "a" / "articles.jsonl").open(encoding="utf-8")]
+    assert len(rows) == 100
+    assert list(rows[0]) == ["id", "text", "title", "outlet", "published", "kind", "source_id"]
+    truth = [json.loads(line) for line in (tmp_path / "a" / "truth.jsonl").open(encoding="utf-8")]
+    assert [t["id"] for t in truth] == [r["id"] for r in rows]
+
+
+def test_cli_txt_format(tmp_path):
+    assert cg.main([str(tmp_path), "--n", "40", "--seed", "5", "--format", "txt"]) == 0
+    meta = [json.loads(line) for line in (tmp_path / "meta.jsonl").open(encoding="utf-8")]
+    first = next(cg.generate(40, seed=5))
+    assert (tmp_path / meta[0]["id"]).read_text(encoding="utf-8") == first.text + "\n"
+    assert len(list((tmp_path / "gen").glob("*.txt"))) == 40 == len(meta)
+
+
+def test_kinds_distribution(corpus):
+    kinds = Counter(a.kind for a in corpus)
+    derived = N - kinds["original"]
+    assert abs(derived / N - PLANTED) < 0.04
+    for kind in cg.DERIVED_KINDS:
+        assert kinds[kind] > 0.15 * derived, kinds
+    assert all(a.id == f"gen/{i:06d}.txt" for i, a in enumerate(corpus))
+
+
+def test_sources_are_earlier_originals(corpus, by_id):
+    for a in corpus:
+        if a.kind == "original":
+            assert a.source_id is None and a.spans is None
+            continue
+        src = by_id[a.source_id]
+        assert src.kind == "original"
+        assert datetime.fromisoformat(src.published) < datetime.fromisoformat(a.published)
+        assert src.outlet != a.outlet
+        assert a.ground_truth["source_id"] == src.id
+
+
+def test_difficulty_by_kind(corpus, by_id):
+    near = _jaccards(corpus, by_id, "near-copy")
+    para = _jaccards(corpus, by_id, "paraphrase")
+    light = _jaccards(corpus, by_id, "light-edit")
+    assert sum(j > 0.7 for j in near) >= 0.95 * len(near) and max(near) < 1
+    assert sum(j < 0.3 for j in para) >= 0.9 * len(para)
+    assert min(para) > 0.0  # hard, but still sharing some text with its source
+    assert sorted(light)[len(light) // 2] > sorted(para)[len(para) // 2]
+    originals = [a for a in corpus if a.kind == "original"]
+    rnd = random.Random(0)
+    pairs = [rnd.sample(originals, 2) for _ in range(60)]
+    unrelated = [cg.word_ngram_jaccard(x.text, y.text) for x, y in pairs]
+    assert max(unrelated) < 0.02
+
+
+def test_partial_spans(corpus, by_id):
+    partials = [a for a in corpus if a.kind == "partial"]
+    for a in partials:
+        (start, end), = a.spans
+        (s_start, s_end), = a.source_spans
+        reused, source = a.text[start:end], by_id[a.source_id].text[s_start:s_end]
+        assert reused == reused.strip() and reused[-1] in ".\u201d\""
+        assert cg.word_ngram_jaccard(reused, source) > 0.5
+        body = len(a.text) - len(a.title)
+        assert 0.1 < (end - start) / body < 0.65
+
+
+def test_text_shape(corpus):
+    a = corpus[0]
+    assert a.text.split("\n")[0] == a.title
+    assert any("\u201c" in x.text for x in corpus) and any('"' in x.text for x in corpus)
+    w = cg._Writer(1, 600)
+    for _ in range(10):
+        doc = w.original()
+        assert all(1 <= k <= 4 for k in doc.sizes) and sum(doc.sizes) == len(doc.sents)
+        for s in doc.sents:
+            assert 8 <= len(cg._render(s, "\u201c", "\u201d").split()) <= 35, s
+    vocab = {t for x in corpus[:300] for t in cg._TOKEN.findall(x.text.lower())}
+    assert len(vocab) > 3000 and {"said", "government", "percent", "officials"} <= vocab
+
+
+def test_word_ngram_jaccard():
+    assert cg.word_ngram_jaccard("One two three four five six", "one two THREE, four five six") == 1
+    assert cg.word_ngram_jaccard("a b c d e f", "g h i j k l") == 0.0
+    assert cg.word_ngram_jaccard("a b c d e f", "a b c d e g") == pytest.approx(1 / 3)
