@@ -279,6 +279,9 @@ def index_info(index_path: str | None, as_json: bool) -> None:
 from .batch_cli import ci as _ci  # noqa: E402
 
 cli.add_command(_ci)
+from .scan import scan_command as _scan  # noqa: E402
+
+cli.add_command(_scan)
 # --- end of registered commands ---
 
 

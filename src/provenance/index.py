@@ -18,6 +18,7 @@ import json
 import os
 import sqlite3
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +27,14 @@ import numpy as np
 
 from .documents import Document
 from .errors import IndexError_
-from .sketch import Sketch, SketchParams, lsh_params, sketch
-from .text import segment
+from .sketch import SKETCH_VERSION, Sketch, SketchParams, lsh_params, sketch_text
 
 FORMAT_NAME = "provenance-index"
-FORMAT_VERSION = 1
-BATCH = 500
+FORMAT_VERSION = 2
+BATCH = 2000  # documents per transaction
+CHUNK = 128  # documents per sketching task
+PARALLEL_AFTER = 1000
+MIN_SCORE = 3  # documents to sketch before starting worker processes
 
 
 def default_index_path() -> Path:
@@ -46,7 +49,7 @@ def default_index_path() -> Path:
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (
-    rowid INTEGER PRIMARY KEY,
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     path TEXT,
     format TEXT NOT NULL,
@@ -58,10 +61,8 @@ CREATE TABLE IF NOT EXISTS docs (
 CREATE TABLE IF NOT EXISTS buckets (
     key INTEGER NOT NULL,
     doc INTEGER NOT NULL,
-    passage INTEGER NOT NULL,
-    PRIMARY KEY (key, doc, passage)
+    PRIMARY KEY (key, doc)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS buckets_doc ON buckets (doc);
 """
 
 
@@ -124,7 +125,10 @@ class Index:
         try:
             conn = sqlite3.connect(location, timeout=timeout, isolation_level=None)
             conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            if not exists:
+            conn.execute("PRAGMA synchronous = NORMAL")  # with WAL: atomic and consistent after a crash
+            if not exists or (create and not conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]):
+                # A new file, or an empty one left by a first `index add` killed before its
+                # schema was committed.
                 return cls._initialise(conn, location, params or SketchParams())
             return cls._load(conn, location)
         except sqlite3.DatabaseError as exc:
@@ -148,6 +152,7 @@ class Index:
             conn.executemany("INSERT INTO meta VALUES (?, ?)", [
                 ("format", FORMAT_NAME), ("version", str(FORMAT_VERSION)),
                 ("params", json.dumps(params.to_dict(), sort_keys=True)), ("fingerprint", "0"),
+                ("sketch_version", str(SKETCH_VERSION)),
             ])
         conn.execute("COMMIT")
         return cls._load(conn, location) if existing else cls(conn, location, params)
@@ -169,6 +174,9 @@ class Index:
                 f"provenance (it reads version {FORMAT_VERSION}); rebuild it with "
                 f"`provenance index add --index NEW.db CORPUS...`"
             )
+        if meta.get("sketch_version") != str(SKETCH_VERSION):
+            raise IndexError_(f"{location}: index built by another version of provenance's sketching; "
+                              f"rebuild it with `provenance index add --index NEW.db CORPUS...`")
         params = SketchParams(**json.loads(meta["params"]))
         return cls(conn, location, params)
 
@@ -184,61 +192,66 @@ class Index:
     # --- writing --------------------------------------------------------------------------
 
     def add(self, documents: Iterable[Document], *, atomic: bool = False,
-            batch: int = BATCH) -> AddReport:
+            batch: int = BATCH, workers: int | None = None) -> AddReport:
         """Add or replace documents. Unchanged ones (same id, same text and metadata) are no-ops.
 
-        Commits every `batch` documents, so an interrupted run keeps what it committed; with
-        atomic=True everything goes in one transaction (all or nothing).
+        Commits every `batch` changed documents, so an interrupted run keeps what it committed;
+        with atomic=True everything goes in one transaction (all or nothing). Sketching runs in
+        `workers` processes (default: $PROVENANCE_WORKERS, else the number of CPUs) once more
+        than a few hundred documents need it; the writes stay in this process, in order, so the
+        result does not depend on the number of workers.
         """
-        added = updated = unchanged = 0
-        pending = 0
         conn = self._conn
+        # A big page cache while writing: bucket rows land all over the B-tree.
+        conn.execute("PRAGMA cache_size = -262144")
+        writer = _Writer(self, workers if workers is not None else _default_workers())
         try:
             conn.execute("BEGIN IMMEDIATE")
-            fingerprint = int(self._meta("fingerprint"))
-            for doc in documents:
-                outcome, fingerprint = self._put(doc, fingerprint)
-                added += outcome == "added"
-                updated += outcome == "updated"
-                unchanged += outcome == "unchanged"
-                pending += outcome != "unchanged"
-                if not atomic and pending >= batch:
-                    self._set_meta("fingerprint", str(fingerprint))
-                    conn.execute("COMMIT")
-                    conn.execute("BEGIN IMMEDIATE")
-                    pending = 0
-            self._set_meta("fingerprint", str(fingerprint))
-            conn.execute("COMMIT")
+            writer.fingerprint = int(self._meta("fingerprint"))
+            writer.next_rowid = self._next_rowid()
+            for chunk in _chunks(documents, CHUNK):
+                writer.submit(chunk)
+                if not atomic and writer.pending >= batch:
+                    writer.drain()
+                    self._commit_batch(writer)
+            writer.drain()
+            self._commit_batch(writer, again=False)
+            if writer.added + writer.updated >= batch and self.location != ":memory:":
+                # Fold the write-ahead log back into the file after a big add, so the index
+                # does not keep a second copy of the pages it just wrote.
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        return AddReport(added, updated, unchanged)
+        finally:
+            writer.close()
+        return AddReport(writer.added, writer.updated, writer.unchanged)
 
-    def _put(self, doc: Document, fingerprint: int) -> tuple[str, int]:
-        meta_json = json.dumps(doc.metadata() | {"line": doc.line}, sort_keys=True)
-        sha = doc.sha256
-        row = self._conn.execute("SELECT rowid, sha256, meta, path FROM docs WHERE id = ?", (doc.id,)).fetchone()
-        if row is not None and row[1] == sha and row[2] == meta_json and row[3] == doc.path:
-            return "unchanged", fingerprint
-        if row is not None:
-            fingerprint ^= _fingerprint_term(doc.id, row[1])
-            self._delete_rowid(row[0])
-        sk = sketch(doc.text, segment(doc.text), self.params)
-        cur = self._conn.execute(
-            "INSERT INTO docs (id, path, format, sha256, meta, text, signature) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (doc.id, doc.path, doc.format, sha, meta_json,
-             zlib.compress(doc.text.encode("utf-8", "surrogatepass"), 6), sk.doc_signature.tobytes()),
-        )
-        rowid = cur.lastrowid
-        rows = {(key, rowid, -1) for key in sk.doc_keys}
-        rows.update((key, rowid, number) for number, keys in sk.passage_keys for key in keys)
-        self._conn.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?, ?)", sorted(rows))
-        fingerprint ^= _fingerprint_term(doc.id, sha)
-        return ("updated" if row is not None else "added"), fingerprint
+    def _commit_batch(self, writer: _Writer, again: bool = True) -> None:
+        writer.flush_buckets()
+        self._set_meta("fingerprint", str(writer.fingerprint))
+        self._conn.execute("COMMIT")
+        writer.pending = 0
+        if again:
+            self._conn.execute("BEGIN IMMEDIATE")
+
+    def _next_rowid(self) -> int:
+        # Rowids are never reused (AUTOINCREMENT), so a bucket row of a removed document can
+        # never point at another document.
+        row = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'docs'").fetchone()
+        top = self._conn.execute("SELECT max(rowid) FROM docs").fetchone()[0]
+        return max(row[0] if row else 0, top or 0) + 1
 
     def _delete_rowid(self, rowid: int) -> None:
-        self._conn.execute("DELETE FROM buckets WHERE doc = ?", (rowid,))
+        # A document's bucket keys are recomputed from its stored text (the same sketch that
+        # stored them), which spares an index on buckets(doc): a third of the file.
+        row = self._conn.execute("SELECT text FROM docs WHERE rowid = ?", (rowid,)).fetchone()
+        if row is not None:
+            text = zlib.decompress(row[0]).decode("utf-8", "surrogatepass")
+            keys = sketch_text(text, self.params).index_keys().tolist()
+            self._conn.executemany("DELETE FROM buckets WHERE key = ? AND doc = ?",
+                                   [(k, rowid) for k in keys])
         self._conn.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
 
     def remove(self, doc_id: str) -> bool:
@@ -326,35 +339,184 @@ class Index:
         row = self._conn.execute("SELECT signature FROM docs WHERE id = ?", (doc_id,)).fetchone()
         return np.frombuffer(row[0], dtype=np.uint32) if row else None
 
-    def candidates(self, query: Sketch, *, exclude: Iterable[str] = (), limit: int = 50) -> list[Candidate]:
-        """Documents sharing an LSH bucket with the query, most shared buckets first.
+    def candidates(self, query: Sketch, *, exclude: Iterable[str] = (), limit: int = 50,
+                   min_score: int = MIN_SCORE) -> list[Candidate]:
+        """Documents sharing LSH buckets with the query, most shared buckets first.
 
-        Only the buckets of the query's band keys are read. Ties break on id for stable output.
+        Only the buckets of the query's band keys are read (document bands and every passage
+        window). A document's score is 4 per document band plus 1 per passage band it shares;
+        below `min_score` it is chance (on the generated corpus, sources score 7 or more while
+        unrelated articles mostly share one or two passage bands). Ties break on id.
         """
-        keys = sorted(set(query.doc_keys) | {k for _, ks in query.passage_keys for k in ks})
+        keys = list(query.query_keys) or sorted(
+            set(query.doc_keys) | {k for _, ks in query.passage_keys for k in ks})
         if not keys:
             return []
         hits: dict[int, list[int]] = {}
         for chunk_start in range(0, len(keys), 500):
             chunk = keys[chunk_start:chunk_start + 500]
             marks = ",".join("?" * len(chunk))
-            for doc, passage in self._conn.execute(
-                    f"SELECT doc, passage FROM buckets WHERE key IN ({marks})", chunk):
-                counts = hits.setdefault(doc, [0, 0])
-                counts[0 if passage < 0 else 1] += 1
+            for key, doc in self._conn.execute(
+                    f"SELECT key, doc FROM buckets WHERE key IN ({marks})", chunk):
+                counts = hits.get(doc)
+                if counts is None:
+                    counts = hits[doc] = [0, 0]
+                counts[key & 1] += 1
         if not hits:
             return []
-        rowids = sorted(hits)
+        excluded = set(exclude)
+        hits = {d: h for d, h in hits.items() if h[0] * 4 + h[1] >= min_score}
+        # Rank before naming, so only the best few rows of docs are read.
+        ranked = sorted(hits.items(), key=lambda item: -(item[1][0] * 4 + item[1][1]))
+        cut = ranked[:limit + len(excluded) + 50]
         names: dict[int, str] = {}
+        rowids = [r for r, _ in cut]
         for chunk_start in range(0, len(rowids), 500):
             chunk = rowids[chunk_start:chunk_start + 500]
             marks = ",".join("?" * len(chunk))
             names.update(self._conn.execute(f"SELECT rowid, id FROM docs WHERE rowid IN ({marks})", chunk))
-        excluded = set(exclude)
-        found = [Candidate(r, names[r], h[0], h[1]) for r, h in hits.items()
+        found = [Candidate(r, names[r], h[0], h[1]) for r, h in cut
                  if r in names and names[r] not in excluded]
         found.sort(key=lambda c: (-(c.doc_hits * 4 + c.passage_hits), c.id))
         return found[:limit]
+
+
+class _Writer:
+    """The add pipeline: decide what changed (here), sketch it (here or in worker processes,
+    several chunks in flight), write it (here, in input order)."""
+
+    def __init__(self, index: Index, workers: int):
+        self.index = index
+        self.conn = index._conn
+        self.workers = max(1, workers)
+        self.pool = None
+        self.inflight: deque = deque()
+        self.latest: dict[str, tuple[str, str, str | None]] = {}  # id -> (sha, meta, path) in flight
+        self.sketched = 0
+        self.added = self.updated = self.unchanged = self.pending = 0
+        self.fingerprint = 0
+        self.next_rowid = 1
+        self.bucket_keys: list[np.ndarray] = []
+        self.bucket_docs: list[np.ndarray] = []
+
+    def submit(self, chunk: list[Document]) -> None:
+        known = self._stored([d.id for d in chunk if d.id not in self.latest])
+        work = []
+        for doc in chunk:
+            meta_json = json.dumps(doc.metadata() | {"line": doc.line}, sort_keys=True)
+            state = (doc.sha256, meta_json, doc.path)
+            if self.latest.get(doc.id, known.get(doc.id)) == state:
+                self.unchanged += 1
+                continue
+            self.latest[doc.id] = state
+            work.append((doc, state))
+        if not work:
+            return
+        texts = [doc.text for doc, _ in work]
+        self.sketched += len(work)
+        if self.pool is None and self.workers > 1 and self.sketched > PARALLEL_AFTER:
+            self.pool = _start_pool(self.workers)
+        if self.pool is not None:
+            self.inflight.append((work, self.pool.apply_async(_sketch_batch, (texts, self.index.params))))
+            while len(self.inflight) > 2 * self.workers:
+                self._write(*self.inflight.popleft())
+        else:
+            self._write(work, _sketch_batch(texts, self.index.params))
+
+    def drain(self) -> None:
+        while self.inflight:
+            self._write(*self.inflight.popleft())
+
+    def _stored(self, ids: list[str]) -> dict[str, tuple[str, str, str | None]]:
+        out = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for doc_id, sha, meta, path in self.conn.execute(
+                    f"SELECT id, sha256, meta, path FROM docs WHERE id IN ({marks})", chunk):
+                out[doc_id] = (sha, meta, path)
+        return out
+
+    def _write(self, work: list, sketched: object) -> None:
+        results = sketched.get() if hasattr(sketched, "get") else sketched
+        conn = self.conn
+        for (doc, state), (blob, sig, keys) in zip(work, results, strict=True):
+            sha, meta_json, path = state
+            old = conn.execute("SELECT rowid, sha256 FROM docs WHERE id = ?", (doc.id,)).fetchone()
+            if old is not None:
+                self.flush_buckets()  # its old bucket rows must be in the table to be deleted
+                self.fingerprint ^= _fingerprint_term(doc.id, old[1])
+                self.index._delete_rowid(old[0])
+                self.updated += 1
+            else:
+                self.added += 1
+            rowid = self.next_rowid
+            self.next_rowid += 1
+            conn.execute("INSERT INTO docs (rowid, id, path, format, sha256, meta, text, signature) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (rowid, doc.id, path, doc.format, sha, meta_json, blob, sig))
+            key_array = np.frombuffer(keys, dtype=np.int64)
+            self.bucket_keys.append(key_array)
+            self.bucket_docs.append(np.full(len(key_array), rowid, dtype=np.int64))
+            self.fingerprint ^= _fingerprint_term(doc.id, sha)
+            self.pending += 1
+            if self.latest.get(doc.id) == state:
+                del self.latest[doc.id]
+
+    def flush_buckets(self) -> None:
+        if not self.bucket_keys:
+            return
+        keys = np.concatenate(self.bucket_keys)
+        docs = np.concatenate(self.bucket_docs)
+        self.bucket_keys, self.bucket_docs = [], []
+        # In key order, so the B-tree is filled page by page rather than at random.
+        order = np.lexsort((docs, keys))
+        self.conn.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)",
+                              zip(keys[order].tolist(), docs[order].tolist(), strict=True))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+def _default_workers() -> int:
+    env = os.environ.get("PROVENANCE_WORKERS")
+    if env and env.isdigit():
+        return max(1, int(env))
+    return os.cpu_count() or 1
+
+
+def _start_pool(workers: int):
+    import multiprocessing
+
+    # fork: workers start at once and do not re-import the caller's __main__ (a library cannot
+    # require the `if __name__ == "__main__"` guard of its callers); they only compute sketches
+    # and never touch the inherited SQLite connection.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn").Pool(workers)
+
+
+def _sketch_batch(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes, bytes]]:
+    """(compressed text, doc signature, index keys) of each text: the CPU-bound part of add."""
+    out = []
+    for text in texts:
+        sk = sketch_text(text, params)
+        out.append((zlib.compress(text.encode("utf-8", "surrogatepass"), 6),
+                    sk.doc_signature.tobytes(), sk.index_keys().tobytes()))
+    return out
+
+
+def _chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    chunk: list[Document] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def build_temporary(documents: Iterable[Document], params: SketchParams | None = None) -> Index:

@@ -7,12 +7,24 @@ passage Jaccard 0.46-0.90 on stems, word 5-gram Jaccard 0.12 for the whole pair)
 
 Signatures are datasketch MinHash values (scheme affine32 over xxh32 hashes of the shingles), so a
 stored signature can be rebuilt as a `LeanMinHash` and compared with datasketch's own estimates.
-Band counts come from datasketch's MinHashLSH parameter optimizer for the chosen threshold.
+They are computed with numpy, all at once per document: every unit is hashed once, the affine
+permutations are applied to all of a document's units in one matrix, and a passage's signature is
+the element-wise minimum of its sentences' signatures (the MinHash of a union is the minimum of
+the MinHashes), so overlapping windows cost almost nothing. Band counts come from datasketch's
+MinHashLSH parameter optimizer for the chosen threshold.
+
+Passages: the index stores windows of `passage_sentences` scorable segments every
+`passage_stride` segments; a query probes every window (stride 1), a superset, so a reused run of
+sentences that starts anywhere meets an indexed window that it covers exactly, while the index
+keeps only 1/stride of the windows.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -22,6 +34,9 @@ from .text import Segment, content_units, tokenize
 
 DOC_LEVEL = 0
 PASSAGE_LEVEL = 1
+# Version of the unit/key computation: an index records it, and one built by another version is
+# rebuilt rather than silently mixed (keys would not match).
+SKETCH_VERSION = 2
 
 
 @lru_cache(maxsize=32)
@@ -41,13 +56,42 @@ def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
 
 
+_HASHES: dict[str, int] = {}
+
+
+def _unit_hash(unit: str) -> int:
+    # Units are few distinct stems repeated across documents (Zipf), so a bounded memo saves most
+    # of the encode+hash calls.
+    h = _HASHES.get(unit)
+    if h is None:
+        if len(_HASHES) > 500_000:
+            _HASHES.clear()
+        h = _HASHES[unit] = xxhash.xxh32_intdigest(unit.encode("utf-8", "surrogatepass"))
+    return h
+
+
 def hash_units(units: list[str] | set[str] | frozenset[str]) -> np.ndarray:
     """xxh32 of each distinct unit, as uint32, sorted (so signatures do not depend on order)."""
-    values = {xxhash.xxh32_intdigest(u.encode("utf-8", "surrogatepass")) for u in units}
+    values = {_unit_hash(u) for u in units}
     return np.fromiter(sorted(values), dtype=np.uint32, count=len(values))
 
 
 _EMPTY = np.uint32(0xFFFFFFFF)
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    # MurmurHash3's 32-bit finalizer, datasketch's affine32 pre-mix (datasketch.minhash._fmix).
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def _affine(hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """len(hashes) x num_perm matrix of permuted values; uint32 wrap-around is the modulo."""
+    a, b = _permutations(num_perm, seed)
+    return _fmix32(hashes.astype(np.uint32))[:, None] * a + b
 
 
 def signature(hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
@@ -57,25 +101,42 @@ def signature(hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
     Computed with numpy in one pass instead of one Python call per shingle; a test checks the
     values against datasketch itself.
     """
-    from datasketch.minhash import _fmix
-
-    a, b = _permutations(num_perm, seed)
     if hashes.size == 0:
         return np.full(num_perm, _EMPTY, dtype=np.uint32)
-    # affine32: pre-mix the 32-bit hash once (MurmurHash3 finalizer), then a*h + b mod 2^32,
-    # where uint32 wrap-around is the modulo.
-    h = _fmix(hashes.astype(np.uint32), 32)
-    return (np.outer(h, a) + b).min(axis=0).astype(np.uint32)
+    return _affine(hashes, num_perm, seed).min(axis=0).astype(np.uint32)
+
+
+_M64 = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _band_keys_matrix(sigs: np.ndarray, bands: int, rows: int, level: int) -> np.ndarray:
+    """Keys of every band of every signature row (n x bands int64), lowest bit = level.
+
+    A numpy mix of the band's values (multiply-xorshift, wrapping uint64) instead of a hash call
+    per band: keys only have to be equal for equal bands and spread otherwise.
+    """
+    n = sigs.shape[0]
+    v = sigs[:, :bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    k = np.broadcast_to((np.arange(bands, dtype=np.uint64) + np.uint64(1 + 64 * level)) * _M64,
+                        (n, bands)).copy()
+    for j in range(rows):
+        k ^= v[:, :, j]
+        k *= _M64
+        k ^= k >> np.uint64(29)
+    k *= np.uint64(0xBF58476D1CE4E5B9)
+    k ^= k >> np.uint64(32)
+    k = (k & ~np.uint64(1)) | np.uint64(level)
+    return k.view(np.int64)
 
 
 def band_keys(sig: np.ndarray, bands: int, rows: int, level: int) -> list[int]:
-    """One signed 64-bit key per band (SQLite INTEGER), distinct across bands and levels."""
-    keys = []
-    for band in range(bands):
-        chunk = sig[band * rows:(band + 1) * rows].tobytes()
-        key = xxhash.xxh64_intdigest(bytes((level, band)) + chunk)
-        keys.append(key - (1 << 63))
-    return keys
+    """One signed 64-bit key per band (SQLite INTEGER), distinct across bands; the lowest bit
+    tells the level (0 document, 1 passage)."""
+    return _band_keys_matrix(np.asarray(sig, dtype=np.uint32)[None, :], bands, rows, level)[0].tolist()
+
+
+def key_level(key: int) -> int:
+    return key & 1
 
 
 @dataclass(frozen=True)
@@ -92,16 +153,22 @@ def scorable(segments: list[Segment], text: str) -> list[Segment]:
     return [s for s in segments if s.kind in ("sentence", "heading") and any(c.isalnum() for c in s.text)]
 
 
-def passages(units_per_segment: list[list[str]], size: int, stride: int) -> list[Passage]:
-    """Windows of `size` segments every `stride` segments; short documents give one window."""
-    n = len(units_per_segment)
+def window_starts(n: int, size: int, stride: int) -> list[int]:
+    """First segments of the windows of `size` segments every `stride` segments, the last window
+    ending at the last segment; a document shorter than a window gives one window."""
     if n == 0:
         return []
     starts = list(range(0, max(1, n - size + 1), stride))
     if starts[-1] + size < n:
         starts.append(n - size)
+    return starts
+
+
+def passages(units_per_segment: list[list[str]], size: int, stride: int) -> list[Passage]:
+    """Windows of `size` segments every `stride` segments; short documents give one window."""
+    n = len(units_per_segment)
     out = []
-    for number, first in enumerate(starts):
+    for number, first in enumerate(window_starts(n, size, stride)):
         last = min(n, first + size) - 1
         units = frozenset(u for seg in units_per_segment[first:last + 1] for u in seg)
         if units:
@@ -111,12 +178,24 @@ def passages(units_per_segment: list[list[str]], size: int, stride: int) -> list
 
 @dataclass(frozen=True)
 class Sketch:
-    """Everything retrieval needs of one document: its unit set, signatures and band keys."""
+    """Everything retrieval needs of one document: its unit set, signatures and band keys.
+
+    `passage_keys` are the indexed windows (stride `passage_stride`); `query_keys` are the keys a
+    query probes: the document's bands and those of every window (stride 1).
+    """
 
     units: frozenset[str]
     doc_signature: np.ndarray
     doc_keys: tuple[int, ...]
     passage_keys: tuple[tuple[int, tuple[int, ...]], ...]  # (passage number, keys)
+    query_keys: tuple[int, ...] = field(default=(), compare=False)
+
+    def index_keys(self) -> np.ndarray:
+        """Distinct keys to store for this document (int64, sorted)."""
+        keys = list(self.doc_keys)
+        for _, ks in self.passage_keys:
+            keys.extend(ks)
+        return np.unique(np.asarray(keys, dtype=np.int64))
 
 
 @dataclass(frozen=True)
@@ -126,7 +205,7 @@ class SketchParams:
     doc_threshold: float = 0.5
     passage_threshold: float = 0.3
     passage_sentences: int = 4
-    passage_stride: int = 2
+    passage_stride: int = 4
     seed: int = 1
 
     def to_dict(self) -> dict[str, float | int]:
@@ -137,16 +216,137 @@ def segment_units(text: str, segments: list[Segment]) -> list[list[str]]:
     return [content_units(tokenize(text, s.start, s.end)) for s in segments]
 
 
+# --- the fast path: units straight from the text ---------------------------------------------
+
+from .text import (  # noqa: E402  (private helpers shared on purpose: same rules, one source)
+    _BOILERPLATE,
+    _BYLINE,
+    _CAPTION,
+    _FOLD,
+    _FULLWIDTH_BOUNDARY,
+    _TERMINAL,
+    _TOKEN,
+    _UNSPACED,
+    STOPWORDS,
+    _split_block,
+)
+
+_LINE = re.compile(r"[^\n]+")
+
+
+def scorable_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the segments `scorable(segment(text), text)` returns, without computing
+    what retrieval does not use (quotation marks); a test keeps the two equal."""
+    lines = [(m.start(), m.group()) for m in _LINE.finditer(text)]
+    seen = Counter(s for s in (b.strip() for _, b in lines) if s)
+    spans: list[tuple[int, int]] = []
+    for base, block in lines:
+        stripped = block.strip()
+        if not stripped:
+            continue
+        n_words = len(stripped.split())
+        if _BOILERPLATE.search(stripped) or _CAPTION.search(stripped) or (
+                seen[stripped] > 1 and n_words > 3) or _BYLINE.match(stripped):
+            continue
+        if not _TERMINAL.search(stripped) and n_words <= 20 and not _FULLWIDTH_BOUNDARY.search(stripped):
+            lead = len(block) - len(block.lstrip())
+            found = [(base + lead, base + lead + len(stripped))]
+        else:
+            found = [(base + s, base + e) for s, e in _split_block(block)]
+        for s, e in found:
+            if any(c.isalnum() for c in text[s:e]):
+                spans.append((s, e))
+    return spans
+
+
+class _StemTable(dict):
+    """word token -> its unit (text.content_units for a spaced script), "" for a stopword;
+    a dict subclass so hits stay in C (`map(table.__getitem__, words)`)."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) > 500_000:
+            self.clear()
+        if word.isascii():
+            w = word.lower()
+        else:
+            w = unicodedata.normalize("NFKC", "".join(_FOLD.get(c, c) for c in word)).casefold()
+        unit = self[word] = "" if w in STOPWORDS else w[:5]
+        return unit
+
+
+class _HashTable(dict):
+    """unit -> xxh32 of its UTF-8 bytes; units are few distinct stems repeated across documents."""
+
+    def __missing__(self, unit: str) -> int:
+        if len(self) > 500_000:
+            self.clear()
+        h = self[unit] = xxhash.xxh32_intdigest(unit.encode("utf-8", "surrogatepass"))
+        return h
+
+
+_STEMS = _StemTable()
+_UNIT_HASHES = _HashTable()
+
+
+def spans_units(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:
+    """content_units(tokenize(text, s, e)) for each span, faster for spaced scripts."""
+    if _UNSPACED.search(text):
+        return [content_units(tokenize(text, s, e)) for s, e in spans]
+    stem = _STEMS.__getitem__
+    findall = _TOKEN.findall
+    return [[u for u in map(stem, findall(text, s, e)) if u] for s, e in spans]
+
+
+def _sliding_min(rows: np.ndarray, size: int) -> np.ndarray:
+    """Row i = element-wise minimum of rows[i:i+size] (one row when there are fewer rows)."""
+    n = rows.shape[0]
+    if n <= size:
+        return rows.min(axis=0, keepdims=True)
+    out = rows[:n - size + 1].copy()
+    for j in range(1, size):
+        np.minimum(out, rows[j:n - size + 1 + j], out=out)
+    return out
+
+
+def _build(units: list[list[str]], params: SketchParams) -> Sketch:
+    n = len(units)
+    counts = np.fromiter(map(len, units), dtype=np.int64, count=n)
+    total = int(counts.sum())
+    flat_units = [u for seg in units for u in seg]
+    all_units = frozenset(flat_units)
+    flat = np.fromiter(map(_UNIT_HASHES.__getitem__, flat_units), dtype=np.uint32, count=total)
+    doc_sig = signature(np.unique(flat), params.num_perm, params.seed)
+    b, r = lsh_params(params.doc_threshold, params.num_perm)
+    doc_key_array = _band_keys_matrix(doc_sig[None, :], b, r, DOC_LEVEL)[0]
+    doc_keys = tuple(doc_key_array.tolist())
+    if total == 0:
+        return Sketch(all_units, doc_sig, doc_keys, (), doc_keys)
+    pb, pr = lsh_params(params.passage_threshold, params.passage_num_perm)
+    # One row per segment: the MinHash of its units (EMPTY for a segment without units); a
+    # window's MinHash is the minimum of its rows.
+    values = _affine(flat, params.passage_num_perm, params.seed)
+    seg_sigs = np.full((n, params.passage_num_perm), _EMPTY, dtype=np.uint32)
+    nonempty = counts > 0
+    offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    seg_sigs[nonempty] = np.minimum.reduceat(values, offsets[nonempty], axis=0)
+    size = params.passage_sentences
+    window_sigs = _sliding_min(seg_sigs, size)  # every window, stride 1
+    window_units = _sliding_min(-counts[:, None], size)[:, 0] < 0  # has a unit
+    keys = _band_keys_matrix(window_sigs, pb, pr, PASSAGE_LEVEL)
+    starts = window_starts(n, size, params.passage_stride)
+    passage_keys = tuple((number, tuple(keys[min(start, len(keys) - 1)].tolist()))
+                         for number, start in enumerate(starts)
+                         if window_units[min(start, len(keys) - 1)])
+    query = np.concatenate((doc_key_array, keys[window_units].ravel()))
+    return Sketch(all_units, doc_sig, doc_keys, passage_keys, tuple(np.unique(query).tolist()))
+
+
 def sketch(text: str, segments: list[Segment], params: SketchParams) -> Sketch:
     """Sketch a segmented document at document and passage level."""
-    units = segment_units(text, scorable(segments, text))
-    all_units = frozenset(u for seg in units for u in seg)
-    doc_sig = signature(hash_units(all_units), params.num_perm, params.seed)
-    b, r = lsh_params(params.doc_threshold, params.num_perm)
-    doc_keys = tuple(band_keys(doc_sig, b, r, DOC_LEVEL))
-    pb, pr = lsh_params(params.passage_threshold, params.passage_num_perm)
-    pkeys = []
-    for p in passages(units, params.passage_sentences, params.passage_stride):
-        sig = signature(hash_units(p.units), params.passage_num_perm, params.seed)
-        pkeys.append((p.number, tuple(band_keys(sig, pb, pr, PASSAGE_LEVEL))))
-    return Sketch(all_units, doc_sig, doc_keys, tuple(pkeys))
+    return _build(segment_units(text, scorable(segments, text)), params)
+
+
+def sketch_text(text: str, params: SketchParams) -> Sketch:
+    """The same sketch as `sketch(text, segment(text), params)`, computed straight from the text
+    (about three times faster): what indexing uses."""
+    return _build(spans_units(text, scorable_spans(text)), params)

@@ -1,0 +1,68 @@
+"""Sketches: datasketch-identical signatures, and the fast text path equal to the segmented one."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+import xxhash
+from datasketch import LeanMinHash, MinHash
+
+from provenance.sketch import (
+    SketchParams,
+    hash_units,
+    key_level,
+    scorable,
+    scorable_spans,
+    signature,
+    sketch,
+    sketch_text,
+)
+from provenance.text import segment
+
+from .conftest import ROOT, SAMPLES
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpus_gen import generate  # noqa: E402
+
+
+@pytest.mark.parametrize("units", [["a"], ["stem1", "stem2", "nucle", "sanct"], [f"u{i}" for i in range(500)]])
+@pytest.mark.parametrize("num_perm", [64, 128])
+def test_signature_is_datasketch_affine32(units, num_perm):
+    mh = MinHash(num_perm=num_perm, seed=1, hashfunc=xxhash.xxh32_intdigest)
+    mh.update_batch([u.encode() for u in units])
+    ours = signature(hash_units(units), num_perm, 1)
+    assert np.array_equal(ours, mh.hashvalues.astype(np.uint32))
+    lean = LeanMinHash(seed=1, hashvalues=ours, scheme="affine32")
+    assert lean.jaccard(LeanMinHash(mh)) == 1.0
+
+
+def test_empty_signature():
+    assert (signature(hash_units([]), 16, 1) == 0xFFFFFFFF).all()
+
+
+def _texts():
+    yield from (p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt")))
+    yield from (a.text for a in generate(60, seed=7))
+    yield "READ ALSO: x\nBy John Smith\nHeading here\nOne. Two sentences here. 東京で会議が開かれた。"
+    yield ""
+
+
+@pytest.mark.parametrize("text", list(_texts()))
+def test_fast_path_equals_segmented_path(text):
+    params = SketchParams()
+    assert scorable_spans(text) == [(s.start, s.end) for s in scorable(segment(text), text)]
+    slow, fast = sketch(text, segment(text), params), sketch_text(text, params)
+    assert slow.units == fast.units
+    assert np.array_equal(slow.doc_signature, fast.doc_signature)
+    assert slow.doc_keys == fast.doc_keys and slow.passage_keys == fast.passage_keys
+    assert slow.query_keys == fast.query_keys
+
+
+def test_query_keys_cover_stored_keys_and_levels():
+    text = next(a.text for a in generate(1, seed=3))
+    sk = sketch_text(text, SketchParams())
+    assert set(sk.index_keys().tolist()) <= set(sk.query_keys)
+    assert {key_level(k) for k in sk.doc_keys} == {0}
+    assert {key_level(k) for _, ks in sk.passage_keys for k in ks} == {1}
