@@ -1,0 +1,110 @@
+"""Index build speed, size and memory, against the obvious datasketch approach in the same run.
+
+    python benchmarks/bench_index.py [--n 100000] [--subset 10000] [--corpus DIR] [--index PATH]
+
+Generates the corpus (benchmarks/corpus_gen.py, seed 2022) as JSON Lines unless --corpus holds an
+articles.jsonl, then times `Index.add` end to end (reading the JSON Lines, sketching in worker
+processes, writing SQLite). The baseline sketches the first --subset articles with the same units
+and parameters using `MinHash.update` per shingle and an in-memory `MinHashLSH` per level.
+Timings are wall-clock on whatever machine runs it (shared machines give lower figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def peak_rss_mb() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
+
+
+def baseline(texts, params) -> float:
+    """datasketch the obvious way: one update() per unit, MinHashLSH in memory, both levels."""
+    import xxhash
+    from datasketch import MinHash, MinHashLSH
+
+    from provenance.sketch import passages, scorable_spans, spans_units
+
+    doc_lsh = MinHashLSH(threshold=params.doc_threshold, num_perm=params.num_perm)
+    psg_lsh = MinHashLSH(threshold=params.passage_threshold, num_perm=params.passage_num_perm)
+    start = time.perf_counter()
+    for i, text in enumerate(texts):
+        units = spans_units(text, scorable_spans(text))
+        m = MinHash(num_perm=params.num_perm, seed=params.seed, hashfunc=xxhash.xxh32_intdigest)
+        for u in {u for seg in units for u in seg}:
+            m.update(u.encode())
+        doc_lsh.insert(f"d{i}", m)
+        for p in passages(units, params.passage_sentences, params.passage_stride):
+            pm = MinHash(num_perm=params.passage_num_perm, seed=params.seed, hashfunc=xxhash.xxh32_intdigest)
+            for u in p.units:
+                pm.update(u.encode())
+            psg_lsh.insert(f"d{i}/{p.number}", pm)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--subset", type=int, default=10_000)
+    ap.add_argument("--corpus", type=Path, default=None)
+    ap.add_argument("--index", type=Path, default=None)
+    ap.add_argument("--workers", type=int, default=None)
+    a = ap.parse_args()
+    from corpus_gen import generate
+
+    from provenance.documents import iter_documents
+    from provenance.index import Index
+    from provenance.sketch import SketchParams
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench_index_"))
+    corpus = a.corpus or tmp
+    data = corpus / "articles.jsonl"
+    if not data.exists():
+        with open(data, "w", encoding="utf-8") as f:
+            for art in generate(a.n):
+                f.write(json.dumps({"id": art.id, "text": art.text, "title": art.title, "outlet": art.outlet,
+                                    "published": art.published}) + "\n")
+    index_path = a.index or tmp / "index.db"
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(f"{index_path}{suffix}"):
+            os.remove(f"{index_path}{suffix}")
+    params = SketchParams()
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    with Index.open(index_path, create=True, params=params) as idx:
+        report = idx.add((d for d in iter_documents([data])), workers=a.workers)
+        n = len(idx)
+        text_bytes = idx._conn.execute("SELECT sum(length(text)) FROM docs").fetchone()[0]
+        keys = idx._conn.execute("SELECT count(*) FROM buckets").fetchone()[0]
+    elapsed = time.perf_counter() - t0
+    size = sum(os.path.getsize(f"{index_path}{s}") for s in ("", "-wal") if os.path.exists(f"{index_path}{s}"))
+    own, children = peak_rss_mb()
+    rate = n / elapsed
+    print(f"index build: {n} articles in {elapsed:.1f} s = {rate:,.0f} articles/s "
+          f"(main process CPU {time.process_time() - cpu0:.1f} s); added {report.added}")
+    print(f"on disk: {size / n:,.0f} B/article in all; compressed text {text_bytes / n:,.0f} B; "
+          f"the rest {(size - text_bytes) / n:,.0f} B/article ({keys / n:.0f} bucket rows/article)")
+    print(f"peak RSS: main {own:.0f} MB, largest worker {children:.0f} MB")
+    texts = [d.text for d in itertools.islice(iter_documents([data]), a.subset)]
+    base = baseline(texts, params)
+    base_rate = len(texts) / base
+    print(f"datasketch baseline (update per shingle + in-memory MinHashLSH, both levels): "
+          f"{len(texts)} articles in {base:.1f} s = {base_rate:,.0f} articles/s")
+    print(f"ratio: {rate / base_rate:.1f}x; peak RSS after baseline: {peak_rss_mb()[0]:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
