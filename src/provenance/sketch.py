@@ -189,6 +189,7 @@ class Sketch:
     doc_keys: tuple[int, ...]
     passage_keys: tuple[tuple[int, tuple[int, ...]], ...]  # (passage number, keys)
     query_keys: tuple[int, ...] = field(default=(), compare=False)
+    signatures: Signatures | None = field(default=None, compare=False, repr=False)
 
     def index_keys(self) -> np.ndarray:
         """Distinct keys to store for this document (int64, sorted)."""
@@ -308,7 +309,19 @@ def _sliding_min(rows: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
-def _build(units: list[list[str]], params: SketchParams) -> Sketch:
+@dataclass(frozen=True)
+class Signatures:
+    """A document's MinHash values: the whole document (num_perm), and every passage window
+    (stride 1, passage_num_perm); `stored` picks the windows an index stores."""
+
+    units: frozenset[str]
+    doc: np.ndarray
+    windows: np.ndarray  # one row per window start 0..n-size (one row for a short document)
+    filled: np.ndarray  # bool per window: it has at least one unit
+    stored: tuple[int, ...]  # window rows stored, one per passage number (-1: empty passage)
+
+
+def _signatures(units: list[list[str]], params: SketchParams) -> Signatures:
     n = len(units)
     counts = np.fromiter(map(len, units), dtype=np.int64, count=n)
     total = int(counts.sum())
@@ -316,12 +329,9 @@ def _build(units: list[list[str]], params: SketchParams) -> Sketch:
     all_units = frozenset(flat_units)
     flat = np.fromiter(map(_UNIT_HASHES.__getitem__, flat_units), dtype=np.uint32, count=total)
     doc_sig = signature(np.unique(flat), params.num_perm, params.seed)
-    b, r = lsh_params(params.doc_threshold, params.num_perm)
-    doc_key_array = _band_keys_matrix(doc_sig[None, :], b, r, DOC_LEVEL)[0]
-    doc_keys = tuple(doc_key_array.tolist())
     if total == 0:
-        return Sketch(all_units, doc_sig, doc_keys, (), doc_keys)
-    pb, pr = lsh_params(params.passage_threshold, params.passage_num_perm)
+        empty = np.empty((0, params.passage_num_perm), dtype=np.uint32)
+        return Signatures(all_units, doc_sig, empty, np.empty(0, dtype=bool), ())
     # One row per segment: the MinHash of its units (EMPTY for a segment without units); a
     # window's MinHash is the minimum of its rows.
     values = _affine(flat, params.passage_num_perm, params.seed)
@@ -330,15 +340,32 @@ def _build(units: list[list[str]], params: SketchParams) -> Sketch:
     offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
     seg_sigs[nonempty] = np.minimum.reduceat(values, offsets[nonempty], axis=0)
     size = params.passage_sentences
-    window_sigs = _sliding_min(seg_sigs, size)  # every window, stride 1
-    window_units = _sliding_min(-counts[:, None], size)[:, 0] < 0  # has a unit
-    keys = _band_keys_matrix(window_sigs, pb, pr, PASSAGE_LEVEL)
-    starts = window_starts(n, size, params.passage_stride)
-    passage_keys = tuple((number, tuple(keys[min(start, len(keys) - 1)].tolist()))
-                         for number, start in enumerate(starts)
-                         if window_units[min(start, len(keys) - 1)])
-    query = np.concatenate((doc_key_array, keys[window_units].ravel()))
-    return Sketch(all_units, doc_sig, doc_keys, passage_keys, tuple(np.unique(query).tolist()))
+    windows = _sliding_min(seg_sigs, size)
+    filled = _sliding_min(-counts[:, None], size)[:, 0] < 0
+    last = len(windows) - 1
+    stored = tuple(min(start, last) if filled[min(start, last)] else -1
+                   for start in window_starts(n, size, params.passage_stride))
+    return Signatures(all_units, doc_sig, windows, filled, stored)
+
+
+def _build(units: list[list[str]], params: SketchParams) -> Sketch:
+    sigs = _signatures(units, params)
+    b, r = lsh_params(params.doc_threshold, params.num_perm)
+    doc_key_array = _band_keys_matrix(sigs.doc[None, :], b, r, DOC_LEVEL)[0]
+    doc_keys = tuple(doc_key_array.tolist())
+    if not sigs.stored:
+        return Sketch(sigs.units, sigs.doc, doc_keys, (), doc_keys, sigs)
+    pb, pr = lsh_params(params.passage_threshold, params.passage_num_perm)
+    keys = _band_keys_matrix(sigs.windows, pb, pr, PASSAGE_LEVEL)
+    passage_keys = tuple((number, tuple(keys[row].tolist()))
+                         for number, row in enumerate(sigs.stored) if row >= 0)
+    query = np.concatenate((doc_key_array, keys[sigs.filled].ravel()))
+    return Sketch(sigs.units, sigs.doc, doc_keys, passage_keys, tuple(np.unique(query).tolist()), sigs)
+
+
+def signatures_text(text: str, params: SketchParams) -> Signatures:
+    """The MinHash values behind `sketch_text` (for back ends that do their own banding)."""
+    return _signatures(spans_units(text, scorable_spans(text)), params)
 
 
 def sketch(text: str, segments: list[Segment], params: SketchParams) -> Sketch:
