@@ -432,3 +432,48 @@ def test_index_of_another_format_version_says_rebuild(tmp_path: Path) -> None:
 
 def test_missing_index_is_exit_3(tmp_path: Path) -> None:
     assert_one_error(run("check", A000, "--index", tmp_path / "none.db"), 3, "no index here")
+
+
+# --- untrusted content: nothing read is unpickled or evaluated --------------------------------------
+
+# Names whose use would deserialize or execute what an index, a corpus or a config file holds.
+UNSAFE_MODULES = {"pickle", "cPickle", "_pickle", "marshal", "shelve", "dill", "jsonpickle", "yaml"}
+UNSAFE_BUILTINS = {"eval", "exec", "compile", "__import__", "import_module", "loads_unsafe"}
+
+
+def code_names(path: Path) -> list[tuple[int, str, str]]:
+    """(line, previous token, name) of every name in the code (comments and strings excluded)."""
+    import io
+    import tokenize
+
+    names = []
+    previous = ""
+    for tok in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
+        if tok.type == tokenize.NAME:
+            names.append((tok.start[0], previous, tok.string))
+        if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT,
+                            tokenize.DEDENT):
+            previous = tok.string
+    return names
+
+
+def test_no_unsafe_deserialization_or_evaluation_in_the_package() -> None:
+    src = Path(__file__).resolve().parent.parent / "src" / "provenance"
+    found = []
+    for path in sorted(src.rglob("*.py")):
+        for line, previous, name in code_names(path):
+            rel = f"{path.relative_to(src)}:{line}"
+            if name in UNSAFE_MODULES and previous in ("import", "from", ",", ""):
+                found.append(f"{rel}: imports {name}")
+            elif name in UNSAFE_BUILTINS and previous != ".":  # re.compile is fine, compile() is not
+                found.append(f"{rel}: calls {name}")
+            elif name == "allow_pickle":
+                found.append(f"{rel}: numpy allow_pickle")
+        text = path.read_text(encoding="utf-8")
+        # datasketch's Redis storage pickles keys unless told not to.
+        if "MinHashLSH(" in text and "storage_config" in text:
+            assert "prepickle=True" not in text and "prepickle=False" in text, path
+        # Jinja templates escape by default: article text is data, never markup.
+        if "Environment(" in text and "jinja2" in text:
+            assert "autoescape=select_autoescape(default=True" in text or "autoescape=True" in text, path
+    assert found == []
