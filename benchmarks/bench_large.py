@@ -100,13 +100,28 @@ def time_pair(chars: int, seed: int, repeat: int) -> tuple[float, str, int]:
     return best, verdict, sentences
 
 
+def time_lines(n: int) -> None:
+    text = "".join(f"w{i % 997}\n" for i in range(n))
+    source = Document(id="source", text="A short source article about nothing in particular.\n")
+    t0 = time.perf_counter()
+    result = api.compare(Document(id="lines", text=text), source, Settings())
+    seconds = time.perf_counter() - t0
+    print(f"{n:>10,} one-word lines ({len(text):,} chars)  {len(result.sentences)} segments  "
+          f"{seconds:7.2f} s  ({seconds / n * 1e6:.1f} us per line)", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000",
                         help="article sizes in characters, comma-separated (smallest is the baseline)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=1, help="runs per size; the best is kept")
+    parser.add_argument("--lines", type=int, default=0, metavar="N",
+                        help="also time an article of N one-word lines (e.g. 1000000) against a "
+                             "short source: the many-short-lines case of the bad-input battery")
     args = parser.parse_args(argv)
+    if args.lines:
+        time_lines(args.lines)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     rows = []
     for chars in sizes:
