@@ -335,6 +335,14 @@ def _quote_mask(text: str) -> bytearray:
     return mask
 
 
+def _is_heading(stripped: str, n_words: int) -> bool:
+    """A line (stripped, of n_words space-separated words) that is a heading: no sentence end,
+    few words, and not so long that it must be cut into pieces (a long line of an unspaced
+    script is one "word"). sketch.scorable_spans applies the same rule."""
+    return (n_words <= 20 and len(stripped) <= MAX_SENTENCE_CHARS and not _TERMINAL.search(stripped)
+            and not _FULLWIDTH_BOUNDARY.search(stripped))
+
+
 def segment(text: str) -> list[Segment]:
     """Split an article into sentences, headings, bylines and boilerplate lines.
 
@@ -364,8 +372,7 @@ def segment(text: str) -> list[Segment]:
             line_kind = "boilerplate"
         elif _BYLINE.match(stripped):
             line_kind = "byline"
-        elif not _TERMINAL.search(stripped) and len(words) <= 20 and len(stripped) <= MAX_SENTENCE_CHARS \
-                and not _FULLWIDTH_BOUNDARY.search(stripped):
+        elif _is_heading(stripped, len(words)):
             line_kind = "heading"
         spans = [(0, len(block))] if line_kind else _split_block(block)
         for s, e in spans:
