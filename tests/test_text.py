@@ -253,3 +253,33 @@ def test_credit_mentions(text: str, names: list[str]) -> None:
 ])
 def test_credits_outlet(text: str, outlet: str | None, credited: bool) -> None:
     assert credits_outlet(text, outlet) is credited
+
+
+# --- sketch's fast path applies the same rules ------------------------------------------------------
+
+def scorable_segment_spans(text: str) -> list[tuple[int, int]]:
+    from provenance.sketch import scorable
+
+    return [(s.start, s.end) for s in scorable(segment(text), text)]
+
+
+@pytest.mark.parametrize("text", [
+    "Heading line\nA sentence. Another one.\n", "x" * 3000 + ".", "word " * 300,
+    "第一句。第二句！\nTrade rose. 中国经济增长。\n",
+])
+def test_sketch_fast_path_agrees_with_segment(text: str) -> None:
+    from provenance.sketch import scorable_spans
+
+    assert scorable_spans(text) == scorable_segment_spans(text)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "sketch.py scorable_spans repeats the heading rule inline and keeps a line of more than "
+    "MAX_SENTENCE_CHARS without spaces or sentence end as one heading; segment() cuts it. Fix: "
+    "replace its condition `not _TERMINAL.search(stripped) and n_words <= 20 and not "
+    "_FULLWIDTH_BOUNDARY.search(stripped)` with `_is_heading(stripped, n_words)` from text.py"))
+def test_sketch_fast_path_agrees_on_a_long_line_without_spaces() -> None:
+    from provenance.sketch import scorable_spans
+
+    text = "中" * 5000
+    assert scorable_spans(text) == scorable_segment_spans(text)
