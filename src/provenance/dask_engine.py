@@ -40,10 +40,11 @@ def _sketch_partition(texts: list[str], params: SketchParams) -> list[tuple[byte
 
 def _shard_pairs(partitions: list[list[tuple[bytes, bytes, bytes]]], offsets: list[int], shard: int,
                  shards: int, max_bucket: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Candidate pairs of one key shard: (pair codes, scores, crowded keys)."""
+    """Directed scores of one key shard: (probe doc << 32 | other doc, partial scores, crowded
+    keys); a pair's score is the sum over shards."""
     import numpy as np
 
-    from .scan import band_pairs
+    from .scan import directed_scores
 
     sk, sd, pk, pd = [], [], [], []
     for offset, records in zip(offsets, partitions, strict=True):
@@ -57,13 +58,8 @@ def _shard_pairs(partitions: list[list[tuple[bytes, bytes, bytes]]], offsets: li
             pd.append(np.full(len(p), i, dtype=np.int64))
     if not sk:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
-    stored_keys, probe_keys = np.concatenate(sk), np.concatenate(pk)
-    pairs, scores, _ = band_pairs(stored_keys, np.concatenate(sd), probe_keys, np.concatenate(pd),
-                                  max_bucket, min_score=1)
-    order = np.sort(stored_keys)
-    sizes = np.searchsorted(order, probe_keys, side="right") - np.searchsorted(order, probe_keys)
-    crowded = np.unique(probe_keys[sizes > max_bucket])
-    return pairs[:, 0] * (1 << 32) + pairs[:, 1], scores, crowded
+    return directed_scores(np.concatenate(sk), np.concatenate(sd), np.concatenate(pk),
+                           np.concatenate(pd), max_bucket)
 
 
 def scan_dask(documents: Sequence[Document], params: SketchParams, *, scheduler: str | None = None,
@@ -80,7 +76,7 @@ def scan_dask(documents: Sequence[Document], params: SketchParams, *, scheduler:
         from .errors import ProvenanceError
 
         raise ProvenanceError("the dask engine needs dask.distributed: pip install 'provenance[dask]'") from None
-    from .scan import ScanOptions, ScanResult, collect, doc_info, groups, verify
+    from .scan import ScanOptions, ScanResult, collect, doc_info, groups, strong_pairs, verify
 
     options = options or ScanOptions()
     seen: set[str] = set()
@@ -114,11 +110,9 @@ def scan_dask(documents: Sequence[Document], params: SketchParams, *, scheduler:
     sketches = collect(zip([doc_info(d) for d in docs], records, strict=True))
     codes = np.concatenate([r[0] for r in results[n_parts:]] or [np.empty(0, np.int64)])
     scores = np.concatenate([r[1] for r in results[n_parts:]] or [np.empty(0, np.int64)])
-    crowded = sum(len(r[2]) for r in results[n_parts:])
+    crowded = int(np.unique(np.concatenate([r[2] for r in results[n_parts:]] or [np.empty(0, np.int64)])).size)
     unique, inverse = np.unique(codes, return_inverse=True)
     total = np.bincount(inverse, weights=scores).astype(np.int64) if len(codes) else scores
-    strong = total >= options.min_score
-    unique, total = unique[strong], total[strong]
-    pairs = np.stack((unique >> 32, unique & 0xFFFFFFFF), axis=1)
+    pairs, total = strong_pairs(unique, total, options.min_score)
     links = verify(pairs, total, sketches.unit_hashes, options)
     return ScanResult(groups(sketches, links), len(docs), len(pairs), len(links), crowded)

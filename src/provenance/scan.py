@@ -12,8 +12,9 @@ Pipeline (the Dask engine, dask_engine.py, runs the same steps in partitions):
 3. verification with exact set measures on the units (content-word stems) of both articles:
    Jaccard, and containment of each in the other; a pair is linked when its Jaccard reaches
    `link_jaccard`, or the containment of one in the other reaches `link_containment` with a
-   band score of at least `min_shared_keys` (on the generated corpus unrelated articles of one
-   topic reach containment 0.35 and scores under 10; partial reuse 0.44 and 45 or more);
+   band score (in the stronger direction) of at least `min_shared_keys` (on 300 generated
+   articles unrelated articles of one topic reached containment 0.35 at most, partial reuse 0.44
+   or more);
 4. groups: connected components of the links; each group names its likely origin (the earliest
    published member, else unknown) and the evidence of each member against it.
 
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
 LINK_JACCARD = 0.4
 LINK_CONTAINMENT = 0.4
-MIN_SHARED_KEYS = 12
+MIN_SHARED_KEYS = 6
 MAX_BUCKET = 200
 
 
@@ -174,41 +175,73 @@ def _chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
         yield chunk
 
 
-def band_pairs(stored_keys: np.ndarray, stored_docs: np.ndarray, probe_keys: np.ndarray,
-               probe_docs: np.ndarray, max_bucket: int, min_score: int = 3
-               ) -> tuple[np.ndarray, np.ndarray, int]:
-    """(pairs as (a, b) rows with a < b, scores, skipped buckets): articles whose probe keys
-    meet another's stored keys with a score (4 per document band, 1 per passage band, both
-    directions) of at least `min_score`."""
+def directed_scores(stored_keys: np.ndarray, stored_docs: np.ndarray, probe_keys: np.ndarray,
+                    probe_docs: np.ndarray, max_bucket: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(codes probe_doc << 32 | other_doc, scores, crowded keys): how strongly each article's
+    probe keys meet each other article's stored keys; a document band weighs 4, a passage band 1.
+    Buckets holding more than `max_bucket` articles are skipped (returned as crowded)."""
     import numpy as np
 
     order = np.argsort(stored_keys, kind="stable")
     keys, docs = stored_keys[order], stored_docs[order]
     left = np.searchsorted(keys, probe_keys, side="left")
-    right = np.searchsorted(keys, probe_keys, side="right")
-    sizes = right - left
+    sizes = np.searchsorted(keys, probe_keys, side="right") - left
     big = sizes > max_bucket
-    skipped = int(np.unique(probe_keys[big]).size)
+    crowded = np.unique(probe_keys[big])
     keep = (sizes > 0) & ~big
     left, sizes, q = left[keep], sizes[keep], probe_docs[keep]
     total = int(sizes.sum())
     if total == 0:
-        return np.empty((0, 2), np.int64), np.empty(0, np.int64), skipped
+        return np.empty(0, np.int64), np.empty(0, np.int64), crowded
     # Expand each probe's bucket range into (probe doc, stored doc) rows.
     starts = np.repeat(left - np.concatenate(([0], np.cumsum(sizes)[:-1])), sizes)
     other = docs[starts + np.arange(total)]
     mine = np.repeat(q, sizes)
-    # A shared document band weighs 4, a passage band 1 (as in Index.candidates).
     weight = np.repeat(np.where(probe_keys[keep] & 1, 1, 4), sizes)
-    a, b = np.minimum(mine, other), np.maximum(mine, other)
-    pair_ok = a != b
-    code = a[pair_ok] * (1 << 32) + b[pair_ok]
-    codes, inverse = np.unique(code, return_inverse=True)
-    scores = np.bincount(inverse, weights=weight[pair_ok]).astype(np.int64)
-    strong = scores >= min_score
-    codes, scores = codes[strong], scores[strong]
-    pairs = np.stack((codes >> 32, codes & 0xFFFFFFFF), axis=1)
-    return pairs, scores, skipped
+    ok = mine != other
+    codes, inverse = np.unique(mine[ok] * (1 << 32) + other[ok], return_inverse=True)
+    return codes, np.bincount(inverse, weights=weight[ok]).astype(np.int64), crowded
+
+
+def strong_pairs(codes: np.ndarray, scores: np.ndarray, min_score: int) -> tuple[np.ndarray, np.ndarray]:
+    """Undirected pairs (a < b) whose score in either direction reaches `min_score`, with the
+    larger of the two scores, in pair order."""
+    import numpy as np
+
+    keep = scores >= min_score
+    codes, scores = codes[keep], scores[keep]
+    x, y = codes >> 32, codes & 0xFFFFFFFF
+    undirected = np.minimum(x, y) * (1 << 32) + np.maximum(x, y)
+    order = np.lexsort((-scores, undirected))
+    undirected, scores = undirected[order], scores[order]
+    first = np.concatenate(([True], undirected[1:] != undirected[:-1])) if len(undirected) else undirected.astype(bool)
+    undirected, scores = undirected[first], scores[first]
+    return np.stack((undirected >> 32, undirected & 0xFFFFFFFF), axis=1), scores
+
+
+def band_pairs(stored_keys: np.ndarray, stored_docs: np.ndarray, probe_keys: np.ndarray,
+               probe_docs: np.ndarray, max_bucket: int, min_score: int = 3,
+               chunk_docs: int = 500) -> tuple[np.ndarray, np.ndarray, int]:
+    """(pairs as (a, b) rows with a < b, scores, crowded buckets skipped): articles whose probe
+    keys meet another's stored keys with a score of at least `min_score` in one direction.
+    Probes are taken `chunk_docs` articles at a time, so memory stays bounded."""
+    import numpy as np
+
+    all_codes, all_scores, crowded = [], [], []
+    bounds = np.searchsorted(probe_docs, np.arange(0, int(probe_docs.max(initial=-1)) + chunk_docs + 1, chunk_docs))
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        if lo == hi:
+            continue
+        codes, scores, big = directed_scores(stored_keys, stored_docs, probe_keys[lo:hi],
+                                             probe_docs[lo:hi], max_bucket)
+        keep = scores >= min_score
+        all_codes.append(codes[keep])
+        all_scores.append(scores[keep])
+        crowded.append(big)
+    if not all_codes:
+        return np.empty((0, 2), np.int64), np.empty(0, np.int64), 0
+    pairs, scores = strong_pairs(np.concatenate(all_codes), np.concatenate(all_scores), min_score)
+    return pairs, scores, int(np.unique(np.concatenate(crowded)).size)
 
 
 def set_measures(ha: np.ndarray, hb: np.ndarray) -> tuple[float, float, float]:
