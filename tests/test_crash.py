@@ -19,7 +19,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from provenance import api
@@ -165,12 +164,9 @@ def test_sigkill_before_the_first_commit_loses_nothing_committed(tmp_path: Path)
     assert len(assert_consistent(index, texts, probes=4)) == len(texts)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "index.py: Index.open(create=True) treats an existing empty file (0 bytes, or an SQLite "
-    "database without any table, as a first `index add` killed before its schema commit leaves "
-    "it) as a foreign file. Fix: in Index.open, when create=True and the file is 0 bytes or "
-    "`SELECT count(*) FROM sqlite_master` is 0, call _initialise instead of _load"))
 def test_empty_file_as_new_index(tmp_path: Path) -> None:
+    """A first `index add` killed before its schema commit leaves an empty file: the next
+    `index add` makes it an index instead of refusing it as foreign."""
     corpus = tmp_path / "corpus.jsonl"
     write_corpus(corpus, 3)
     index = tmp_path / "index.db"
