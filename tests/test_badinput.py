@@ -282,14 +282,7 @@ def test_directory_given_as_the_article_is_a_usage_error(tmp_path: Path) -> None
     assert_usage_error(run("compare", A000, folder), "is a directory")
 
 
-# Both fixed by one change in cli.py: index_option's type click.Path() ->
-# click.Path(dir_okay=False, readable=False) (click refuses the directory, exit 2, and leaves the
-# permission check to Index.open, exit 3).
-INDEX_OPTION_FIX = ("cli.py: --index is click.Path(); the fix is "
-                    "click.Path(dir_okay=False, readable=False)")
 
-
-@pytest.mark.xfail(strict=True, reason=INDEX_OPTION_FIX + " (a directory exits 3, not 2)")
 def test_directory_given_as_the_index_is_a_usage_error(tmp_path: Path) -> None:
     assert_usage_error(run("check", A000, "--index", tmp_path), "is a directory")
 
@@ -391,8 +384,6 @@ def test_unreadable_file_in_a_corpus_is_skipped_and_reported(tmp_path: Path) -> 
     assert "added 1," in done.stdout
 
 
-@pytest.mark.xfail(strict=True, reason=INDEX_OPTION_FIX + " (click checks readability: exit 2, "
-                   "the contract says an unreadable index is 3)")
 def test_unreadable_index_is_exit_3(tmp_path: Path) -> None:
     index = tmp_path / "index.db"
     assert run("index", "add", A003, "--index", index).exit_code == 0

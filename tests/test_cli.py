@@ -184,12 +184,12 @@ def test_foreign_sqlite_index_exits_3(tmp_path: Path) -> None:
     _one_error_line(result, "not a provenance index")
 
 
-def test_unreadable_index_exits_3(tmp_path: Path) -> None:
+def test_directory_as_index_is_a_usage_error(tmp_path: Path) -> None:
     folder = tmp_path / "dir.db"
     folder.mkdir()
     result = run("check", A000, "--index", folder)
-    assert result.exit_code == 3
-    _one_error_line(result, "is a directory")
+    assert result.exit_code == 2
+    assert "is a directory" in result.stderr
 
 
 def test_windows_1252_article_is_checked_with_a_warning(tmp_path: Path) -> None:

@@ -105,11 +105,6 @@ def test_chinese_copied_sentences_are_attributed_in_order() -> None:
     assert [s.source for s in result.sentences[3:]] == [None, None]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "align.py compares len(sentence text) with min_sentence_chars (25): a 19-character Chinese "
-    "sentence, as long as a 60-character English one, is never scored. Fix: use "
-    "text.scoring_length(...) (CJK characters count 3) instead of len(...) in "
-    "candidate_matches (both the article-sentence test and long_enough)"))
 def test_short_chinese_sentence_copied_verbatim_is_attributed() -> None:
     result = compare(ZH_ARTICLE, ZH_SOURCE)
     third = result.sentences[2]

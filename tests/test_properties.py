@@ -116,15 +116,6 @@ def test_a_text_aligned_with_itself_is_complete(text: str) -> None:
             assert a.source == "same text", a
 
 
-IDENTITY_FIX = (
-    "align.py score_words: the combined score of two identical sentences (0.984) can be lower "
-    "than that of two different ones (0.987), so a sentence repeated with its words reordered is "
-    "aligned to the wrong one and labelled paraphrase; and candidate_matches asks for two shared "
-    "content units. Fix: start score_words with `if a == b: return PairScore(1.0, 1.0)`, and "
-    "need = min(len(a.units), max(2, int(0.2 * len(a.units))))")
-
-
-@pytest.mark.xfail(strict=True, reason=IDENTITY_FIX)
 @FAST
 @given(article)
 @example("Minister minister minister talks. Minister talks minister talks.")
@@ -136,7 +127,6 @@ def test_a_text_aligned_with_itself_is_verbatim_sentence_for_sentence(text: str)
             assert text[a.source_start:a.source_end] == a.text
 
 
-@pytest.mark.xfail(strict=True, reason=IDENTITY_FIX)
 def test_sentence_with_one_content_word_matches_itself() -> None:
     text = "The minister, the minister and the minister.\n"
     result = api.compare(Document("article", text), Document("same text", text))

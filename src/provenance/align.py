@@ -21,7 +21,7 @@ from rapidfuzz.distance import Indel
 
 from .settings import Settings
 from .sketch import scorable
-from .text import Segment, content_units, segment, tokenize
+from .text import Segment, content_units, scoring_length, segment, tokenize
 
 MAX_CANDIDATES_PER_SENTENCE = 8
 MERGE_MARGIN = 0.02
@@ -150,6 +150,10 @@ def combine(features: tuple[float, ...]) -> float:
 
 def score_words(a: tuple[str, ...], b: tuple[str, ...], ua: frozenset[str], ub: frozenset[str]) -> PairScore:
     """Similarity of two token sequences (already normalized), in 0-1."""
+    if a == b:
+        # The logistic combination tops out below 1 and is not monotone at the top: two
+        # identical sentences must outrank any pair of different ones.
+        return PairScore(1.0, 1.0)
     if min(len(a), len(b)) < MIN_WORDS:
         # A set scorer rates a two-word heading at 100 against any sentence holding both words.
         ratio = fuzz.ratio(" ".join(a), " ".join(b)) / 100.0
@@ -207,17 +211,18 @@ def candidate_matches(article: Prepared, source: Prepared, settings: Settings) -
         return Match(source.id, a0, a1, s0, s1, ps.score, ps.ratio)
 
     def long_enough(sents: list[Sentence], *idx: int) -> bool:
-        return all(0 <= i < len(sents) and len(sents[i].segment.text) >= min_chars for i in idx)
+        return all(0 <= i < len(sents) and scoring_length(sents[i].segment.text) >= min_chars for i in idx)
 
     pairs: list[tuple[int, int]] = []
     for a in article.sentences:
-        if len(a.segment.text) < min_chars or not a.units:
+        if scoring_length(a.segment.text) < min_chars or not a.units:
             continue
         shared: Counter[int] = Counter()
         for u in a.units:
             for j in source.postings.get(u, ()):
                 shared[j] += 1
-        need = max(2, int(0.2 * len(a.units)))
+        # Two shared content units, or all of them for a sentence that has fewer.
+        need = min(len(a.units), max(2, int(0.2 * len(a.units))))
         picks = sorted((j for j, c in shared.items() if c >= need), key=lambda j: (-shared[j], j))
         for j in picks[:MAX_CANDIDATES_PER_SENTENCE]:
             if long_enough(source.sentences, j):

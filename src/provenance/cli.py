@@ -83,7 +83,9 @@ set_option = click.option("--set", "options", multiple=True, metavar="KEY=VALUE"
                           help="Override a setting (e.g. --set paraphrase=0.65); repeatable.")
 config_option = click.option("--config", type=click.Path(exists=True, dir_okay=False),
                              help="A provenance.toml or pyproject.toml with [tool.provenance].")
-index_option = click.option("--index", "index_path", type=click.Path(), envvar="PROVENANCE_INDEX",
+# Readability is left to Index.open, so an unreadable index exits 3 like a corrupt one.
+index_option = click.option("--index", "index_path", type=click.Path(dir_okay=False, readable=False),
+                            envvar="PROVENANCE_INDEX",
                             help="Index file (default: $PROVENANCE_INDEX or ~/.local/share/provenance/index.db).")
 
 
