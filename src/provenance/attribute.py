@@ -145,25 +145,12 @@ LITERAL_BRIDGE = 3
 MERGE_GAP_CHARS = 100
 
 
-def _flat(doc: Prepared) -> tuple[list[str], list[tuple[int, int]], list[int]]:
-    """The document's scorable words, their offsets, and the index of each sentence's first word."""
-    words: list[str] = []
-    spans: list[tuple[int, int]] = []
-    firsts: list[int] = []
-    for sent in doc.sentences:
-        firsts.append(len(words))
-        words.extend(sent.words)
-        spans.extend(sent.spans)
-    firsts.append(len(words))
-    return words, spans, firsts
-
-
 def _literal_bounds(article: Prepared, source: Prepared, a_first: int, a_last: int, s_first: int,
                     s_last: int) -> tuple[int, int, int, int] | None:
     """(start, end, source_start, source_end) of a literal passage, trimmed and extended; None
     when the passage is reworded (its sentence bounds stand)."""
-    aw, asp, af = _flat(article)
-    bw, bsp, bf = _flat(source)
+    aw, asp, af = article.flat
+    bw, bsp, bf = source.flat
     a0, a1 = af[a_first], af[a_last + 1]
     b0, b1 = bf[s_first], bf[s_last + 1]
     if a1 <= a0 or b1 <= b0:

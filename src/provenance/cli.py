@@ -127,7 +127,7 @@ def check(article: str, against: tuple[str, ...], index_path: str | None, fmt: s
         if against:
             index, failures = api.index_from_paths(against, settings)
             for f in failures:
-                warn(f"skipped {f.path}: {f.error}")
+                warn(f"skipped: {f.error}")
             incomplete = bool(failures)
         else:
             index = Index.open(index_path or default_index_path())
@@ -205,7 +205,7 @@ def index_add(paths: tuple[str, ...], index_path: str | None, options: tuple[str
         for item in iter_documents(paths, max_chars=settings.max_article_chars):
             if isinstance(item, LoadFailure):
                 failures.append(item)
-                warn(f"skipped {item.path}: {item.error}")
+                warn(f"skipped: {item.error}")
             else:
                 assert isinstance(item, Document)
                 for w in item.warnings:
