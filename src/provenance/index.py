@@ -340,7 +340,7 @@ class Index:
         return np.frombuffer(row[0], dtype=np.uint32) if row else None
 
     def candidates(self, query: Sketch, *, exclude: Iterable[str] = (), limit: int = 50,
-                   min_score: int = MIN_SCORE) -> list[Candidate]:
+                   min_score: int | None = None) -> list[Candidate]:
         """Documents sharing LSH buckets with the query, most shared buckets first.
 
         Only the buckets of the query's band keys are read (document bands and every passage
@@ -348,8 +348,13 @@ class Index:
         below `min_score` it is chance (on 10,000 generated articles, planted sources scored 7
         or more, while unrelated articles mostly shared one to three passage bands, and at
         100,000 articles a threshold of 3 let 50 chance candidates through to alignment).
+        Chance hits grow with the number of windows the query probes, so by default the minimum
+        is one per five windows, between 3 and MIN_SCORE (a 600-word article probes about 30).
         Ties break on id.
         """
+        if min_score is None:
+            windows = int(query.signatures.filled.sum()) if query.signatures is not None else 30
+            min_score = min(MIN_SCORE, max(3, round(windows / 5)))
         keys = list(query.query_keys) or sorted(
             set(query.doc_keys) | {k for _, ks in query.passage_keys for k in ks})
         if not keys:
