@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import tempfile
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     referenced = {p["source"] for p in pairs}
     source_ids = sorted(f"src/{f.name}" for f in (docs / "src").glob("*.txt"))
     suspicious = sorted(f"susp/{f.name}" for f in (docs / "susp").glob("*.txt"))
-    settings = Settings()
+    settings = Settings(**json.loads(os.environ.get("PAN_SETTINGS", "{}")))
 
     with tempfile.TemporaryDirectory() as tmp:
         index_path = Path(args.index) if args.index else Path(tmp) / "pan13-src.db"

@@ -273,13 +273,14 @@ def test_sketch_fast_path_agrees_with_segment(text: str) -> None:
     assert scorable_spans(text) == scorable_segment_spans(text)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sketch.py scorable_spans repeats the heading rule inline and keeps a line of more than "
-    "MAX_SENTENCE_CHARS without spaces or sentence end as one heading; segment() cuts it. Fix: "
-    "replace its condition `not _TERMINAL.search(stripped) and n_words <= 20 and not "
-    "_FULLWIDTH_BOUNDARY.search(stripped)` with `_is_heading(stripped, n_words)` from text.py"))
 def test_sketch_fast_path_agrees_on_a_long_line_without_spaces() -> None:
     from provenance.sketch import scorable_spans
 
     text = "中" * 5000
     assert scorable_spans(text) == scorable_segment_spans(text)
+
+
+def test_lines_are_paragraphs_and_wrapped_lines_are_read_one_by_one() -> None:
+    # Documented limitation (see text.paragraphs): hard-wrapped text is read line by line.
+    text = "Talks resumed in late November and little\nprogress has been made since then.\n\nA new paragraph."
+    assert [s.paragraph for s in segment(text)] == [0, 1, 2]

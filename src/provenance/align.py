@@ -74,6 +74,14 @@ class Prepared:
         return cls(doc_id, text, segments, sentences, postings)
 
     @cached_property
+    def by_words(self) -> dict[tuple[str, ...], list[int]]:
+        """Sentences by their normalized words: an exact copy is always a candidate."""
+        table: dict[tuple[str, ...], list[int]] = {}
+        for s in self.sentences:
+            table.setdefault(s.words, []).append(s.index)
+        return table
+
+    @cached_property
     def flat(self) -> tuple[list[str], list[tuple[int, int]], list[int]]:
         """The scorable words, their offsets, and the index of each sentence's first word
         (computed once: every passage of a long article asks for it)."""
@@ -248,9 +256,10 @@ def candidate_matches(article: Prepared, source: Prepared, settings: Settings) -
                 shared[j] += 1
         # Two shared content units, or all of them for a sentence that has fewer.
         need = min(considered, max(2, int(0.2 * considered)))
-        picks = heapq.nlargest(MAX_CANDIDATES_PER_SENTENCE,
-                               (j for j, c in shared.items() if c >= need),
-                               key=lambda j: (shared[j], -j))
+        exact = source.by_words.get(a.words, [])[:MAX_CANDIDATES_PER_SENTENCE]
+        picks = exact + [j for j in heapq.nlargest(MAX_CANDIDATES_PER_SENTENCE,
+                                                   (j for j, c in shared.items() if c >= need),
+                                                   key=lambda j: (shared[j], -j)) if j not in exact]
         for j in picks:
             if long_enough(source.sentences, j):
                 singles[(a.index, j)] = score(a.index, a.index, j, j)

@@ -21,7 +21,6 @@ keeps only 1/stride of the windows.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -224,32 +223,28 @@ from .text import (  # noqa: E402  (private helpers shared on purpose: same rule
     _BYLINE,
     _CAPTION,
     _FOLD,
-    _FULLWIDTH_BOUNDARY,
-    _TERMINAL,
     _TOKEN,
     _UNSPACED,
     STOPWORDS,
+    _is_heading,
     _split_block,
+    paragraphs,
 )
-
-_LINE = re.compile(r"[^\n]+")
 
 
 def scorable_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of the segments `scorable(segment(text), text)` returns, without computing
     what retrieval does not use (quotation marks); a test keeps the two equal."""
-    lines = [(m.start(), m.group()) for m in _LINE.finditer(text)]
-    seen = Counter(s for s in (b.strip() for _, b in lines) if s)
+    lines = paragraphs(text)
+    seen = Counter(b.strip() for _, b in lines)
     spans: list[tuple[int, int]] = []
     for base, block in lines:
         stripped = block.strip()
-        if not stripped:
-            continue
         n_words = len(stripped.split())
         if _BOILERPLATE.search(stripped) or _CAPTION.search(stripped) or (
                 seen[stripped] > 1 and n_words > 3) or _BYLINE.match(stripped):
             continue
-        if not _TERMINAL.search(stripped) and n_words <= 20 and not _FULLWIDTH_BOUNDARY.search(stripped):
+        if _is_heading(stripped, n_words):
             lead = len(block) - len(block.lstrip())
             found = [(base + lead, base + lead + len(stripped))]
         else:

@@ -313,13 +313,11 @@ def _split_long(block: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _quote_mask(text: str) -> bytearray:
-    """1 for each character inside double quotation marks (curly or straight), per paragraph."""
+    """1 for each character of one paragraph inside double quotation marks (curly or straight)."""
     mask = bytearray(len(text))
     inside = False
     for i, ch in enumerate(text):
-        if ch == "\n":
-            inside = False
-        elif ch in OPENING_QUOTES:
+        if ch in OPENING_QUOTES:
             inside = True
         elif ch in CLOSING_QUOTES:
             mask[i] = 1
@@ -343,31 +341,40 @@ def _is_heading(stripped: str, n_words: int) -> bool:
             and not _FULLWIDTH_BOUNDARY.search(stripped))
 
 
+_LINE = re.compile(r"[^\n]+")
+
+
+def paragraphs(text: str) -> list[tuple[int, str]]:
+    """(start offset, text) of each non-blank line: a paragraph of news text.
+
+    Hard-wrapped lines are not joined: on the PAN 2013 dev texts, whose lines were reflowed
+    and whose periods often lack a following space, joining lines that continue a sentence cut
+    the annotated sources found from 103 to 95 of 106 (joined blocks become long run-on
+    "sentences"), so a wrapped paragraph is read line by line.
+    """
+    return [(m.start(), m.group()) for m in _LINE.finditer(text) if m.group().strip()]
+
+
 def segment(text: str) -> list[Segment]:
     """Split an article into sentences, headings, bylines and boilerplate lines.
 
-    Paragraphs are lines; a line without terminal punctuation and of few words is a heading.
-    A line repeated verbatim in the article (a photo caption shown twice) is boilerplate.
+    Paragraphs are lines (see paragraphs); a line without terminal punctuation and of few words
+    is a heading. A paragraph repeated verbatim in the
+    article (a photo caption shown twice) is boilerplate.
     """
     segments: list[Segment] = []
-    mask = _quote_mask(text)
-    seen_lines: dict[str, int] = {}
-    for line in re.finditer(r"[^\n]+", text):
-        key = line.group().strip()
-        if key:
-            seen_lines[key] = seen_lines.get(key, 0) + 1
-    paragraph = -1
-    for line in re.finditer(r"[^\n]+", text):
-        block = line.group()
+    blocks = paragraphs(text)
+    seen: dict[str, int] = {}
+    for _, block in blocks:
+        key = block.strip()
+        seen[key] = seen.get(key, 0) + 1
+    for paragraph, (base, block) in enumerate(blocks):
         stripped = block.strip()
-        if not stripped:
-            continue
-        paragraph += 1
-        base = line.start()
+        mask = _quote_mask(block)
         line_kind = None
         words = stripped.split()
         if _BOILERPLATE.search(stripped) or _CAPTION.search(stripped) or (
-            seen_lines[stripped] > 1 and len(words) > 3
+            seen[stripped] > 1 and len(words) > 3
         ):
             line_kind = "boilerplate"
         elif _BYLINE.match(stripped):
@@ -381,7 +388,7 @@ def segment(text: str) -> list[Segment]:
                 s, e = lead, lead + len(stripped)
             start, end = base + s, base + e
             # Spans are trimmed, never empty: quoted when most of the span is inside quotes.
-            quoted = mask.count(1, start, end) >= 0.5 * (end - start)
+            quoted = mask.count(1, s, e) >= 0.5 * (e - s)
             segments.append(Segment(start, end, text[start:end], line_kind or "sentence", quoted, paragraph))
     return segments
 
