@@ -2,28 +2,42 @@
 
 Given an article and a corpus of earlier ones, find the articles it copies or closely
 paraphrases, align them sentence by sentence, and attribute each sentence to its likely origin.
+
+The names below are imported on first use, so `provenance --help` and a one-article check do
+not pay for modules they do not need.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-from .api import check, compare, index_from_paths, load_corpus  # noqa: E402
-from .documents import Document, LoadFailure, iter_documents, load_document  # noqa: E402
-from .errors import ConfigError, IndexError_, InputError, LimitError, ProvenanceError  # noqa: E402
-from .index import Index, default_index_path  # noqa: E402
-from .results import (  # noqa: E402
-    SCHEMA_VERSION,
-    AlignedPair,
-    ArticleInfo,
-    Attribution,
-    CheckResult,
-    Passage,
-    SourceFinding,
-)
-from .settings import Settings  # noqa: E402
+_EXPORTS = {
+    "check": "api", "compare": "api", "index_from_paths": "api", "load_corpus": "api",
+    "Document": "documents", "LoadFailure": "documents", "iter_documents": "documents",
+    "load_document": "documents",
+    "ConfigError": "errors", "IndexError_": "errors", "InputError": "errors",
+    "LimitError": "errors", "ProvenanceError": "errors",
+    "Index": "index", "default_index_path": "index",
+    "SCHEMA_VERSION": "results", "AlignedPair": "results", "ArticleInfo": "results",
+    "Attribution": "results", "CheckResult": "results", "Passage": "results",
+    "SourceFinding": "results",
+    "Settings": "settings",
+}
 
-__all__ = [
-    "SCHEMA_VERSION", "AlignedPair", "ArticleInfo", "Attribution", "CheckResult", "ConfigError",
-    "Document", "Index", "IndexError_", "InputError", "LimitError", "LoadFailure", "Passage",
-    "ProvenanceError", "Settings", "SourceFinding", "__version__", "check", "compare",
-    "default_index_path", "index_from_paths", "iter_documents", "load_corpus", "load_document",
-]
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'provenance' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

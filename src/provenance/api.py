@@ -98,8 +98,11 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
     all_matches = []
     per_source_matches = {}
     for src in sources:
-        if src.id == article.id or src.id in by_id or _same_file(src.path, article.path):
-            continue  # an article is never its own source
+        # An article is never its own source: the same id, or the same file (records of one
+        # JSON Lines file share its path but are different articles).
+        same_file = src.line is None and article.line is None and _same_file(src.path, article.path)
+        if src.id == article.id or src.id in by_id or same_file:
+            continue
         p = _prepared(src.id, src.text)
         matches = candidate_matches(prepared, p, settings)
         if not matches:

@@ -87,6 +87,20 @@ config_option = click.option("--config", type=click.Path(exists=True, dir_okay=F
 index_option = click.option("--index", "index_path", type=click.Path(dir_okay=False, readable=False),
                             envvar="PROVENANCE_INDEX",
                             help="Index file (default: $PROVENANCE_INDEX or ~/.local/share/provenance/index.db).")
+backend_option = click.option(
+    "--backend", type=click.Choice(("sqlite", "redis")), default="sqlite", show_default=True,
+    envvar="PROVENANCE_BACKEND",
+    help="Index store: an SQLite file, or Redis (one index shared by processes and machines).")
+redis_url_option = click.option(
+    "--redis-url", metavar="URL", envvar="PROVENANCE_REDIS_URL",
+    help="redis://HOST:PORT/DB for --backend redis; --index then names the index there "
+         "(default: provenance).")
+
+
+def _open_index(index_path: str | None, backend: str, redis_url: str | None, **kwargs: Any):
+    from .redis_index import open_index
+
+    return open_index(index_path, backend, redis_url, **kwargs)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -101,13 +115,16 @@ def cli() -> None:
 @click.option("--against", multiple=True, type=click.Path(exists=True),
               help="Files or folders of earlier articles (a temporary index); repeatable.")
 @index_option
+@backend_option
+@redis_url_option
 @format_option
 @output_option
 @fail_on_option
 @set_option
 @config_option
-def check(article: str, against: tuple[str, ...], index_path: str | None, fmt: str,
-          output: str | None, fail_on: str | None, options: tuple[str, ...], config: str | None) -> None:
+def check(article: str, against: tuple[str, ...], index_path: str | None, backend: str,
+          redis_url: str | None, fmt: str, output: str | None, fail_on: str | None,
+          options: tuple[str, ...], config: str | None) -> None:
     """Check ARTICLE against a corpus: which earlier articles it copies or paraphrases.
 
     Example:
@@ -116,7 +133,6 @@ def check(article: str, against: tuple[str, ...], index_path: str | None, fmt: s
     """
     from . import api
     from .documents import load_document
-    from .index import Index, default_index_path
 
     settings = _settings(options, config)
     incomplete = False
@@ -130,7 +146,7 @@ def check(article: str, against: tuple[str, ...], index_path: str | None, fmt: s
                 warn(f"skipped: {f.error}")
             incomplete = bool(failures)
         else:
-            index = Index.open(index_path or default_index_path())
+            index = _open_index(index_path, backend, redis_url)
         with index:
             result = api.check(doc, index, settings)
     except ProvenanceError as exc:
@@ -181,10 +197,12 @@ def index() -> None:
 @index.command("add")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @index_option
+@backend_option
+@redis_url_option
 @set_option
 @config_option
-def index_add(paths: tuple[str, ...], index_path: str | None, options: tuple[str, ...],
-              config: str | None) -> None:
+def index_add(paths: tuple[str, ...], index_path: str | None, backend: str, redis_url: str | None,
+              options: tuple[str, ...], config: str | None) -> None:
     """Add files and folders of articles to the index (created if missing).
 
     Re-adding an unchanged article does nothing; a changed one replaces its entry. Files that
@@ -196,7 +214,6 @@ def index_add(paths: tuple[str, ...], index_path: str | None, options: tuple[str
     """
     from .api import sketch_params
     from .documents import Document, LoadFailure, iter_documents
-    from .index import Index, default_index_path
 
     settings = _settings(options, config)
     failures: list[LoadFailure] = []
@@ -213,8 +230,8 @@ def index_add(paths: tuple[str, ...], index_path: str | None, options: tuple[str
                 yield item
 
     try:
-        with Index.open(index_path or default_index_path(), create=True,
-                        params=sketch_params(settings)) as idx:
+        with _open_index(index_path, backend, redis_url, create=True,
+                         params=sketch_params(settings)) as idx:
             report = idx.add(documents())
             total = len(idx)
     except ProvenanceError as exc:
@@ -226,12 +243,12 @@ def index_add(paths: tuple[str, ...], index_path: str | None, options: tuple[str
 
 @index.command("list")
 @index_option
-def index_list(index_path: str | None) -> None:
+@backend_option
+@redis_url_option
+def index_list(index_path: str | None, backend: str, redis_url: str | None) -> None:
     """List the articles in the index: id, outlet, published date, path."""
-    from .index import Index, default_index_path
-
     try:
-        with Index.open(index_path or default_index_path()) as idx:
+        with _open_index(index_path, backend, redis_url) as idx:
             for doc_id, path, meta in idx.list():
                 click.echo("\t".join([doc_id, meta.get("outlet") or "-", meta.get("published") or "-", path or "-"]))
     except ProvenanceError as exc:
@@ -241,12 +258,12 @@ def index_list(index_path: str | None) -> None:
 @index.command("remove")
 @click.argument("doc_id", metavar="ID")
 @index_option
-def index_remove(doc_id: str, index_path: str | None) -> None:
+@backend_option
+@redis_url_option
+def index_remove(doc_id: str, index_path: str | None, backend: str, redis_url: str | None) -> None:
     """Remove the article with this ID from the index."""
-    from .index import Index, default_index_path
-
     try:
-        with Index.open(index_path or default_index_path()) as idx:
+        with _open_index(index_path, backend, redis_url) as idx:
             removed = idx.remove(doc_id)
     except ProvenanceError as exc:
         raise fail(exc) from None
@@ -257,15 +274,15 @@ def index_remove(doc_id: str, index_path: str | None) -> None:
 
 @index.command("info")
 @index_option
+@backend_option
+@redis_url_option
 @click.option("--json", "as_json", is_flag=True, help="Print the information as JSON.")
-def index_info(index_path: str | None, as_json: bool) -> None:
+def index_info(index_path: str | None, backend: str, redis_url: str | None, as_json: bool) -> None:
     """Show the index's location, size, format version, parameters and fingerprint."""
     import json
 
-    from .index import Index, default_index_path
-
     try:
-        with Index.open(index_path or default_index_path()) as idx:
+        with _open_index(index_path, backend, redis_url) as idx:
             info = idx.info()
     except ProvenanceError as exc:
         raise fail(exc) from None
