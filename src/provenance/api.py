@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -245,6 +246,35 @@ def compare(a: Document, b: Document, settings: Settings | None = None) -> Check
     """Compare article `a` with one possible source `b` (no index involved)."""
     settings = settings or Settings()
     return analyse(a, [b], settings, tool_info(settings))
+
+
+@dataclass(frozen=True)
+class Relation:
+    """How two articles relate, by the same alignment and verdict rules as `check`."""
+
+    verdict: str  # the stronger of the two directions: copy, paraphrase, partial or none
+    coverage: float  # the larger share of one article attributed to the other
+    origin: str | None  # the id of the likely origin, when dates or credit lines tell
+    reason: str
+
+
+def relate(a: Document, b: Document, settings: Settings | None = None) -> Relation:
+    """Compare two articles both ways (a short rewrite of part of a long story is `partial` or
+    more one way and `none` the other) and give the stronger verdict and the likely origin.
+
+    Shared topic, or the same quotation in other words, is `none`: two outlets reporting one
+    event are not linked.
+    """
+    settings = settings or Settings()
+    ab = compare(a, b, settings).sources
+    ba = compare(b, a, settings).sources
+    best = max(
+        [(s.verdict, s.coverage, s.direction, s.direction_reason, b.id, a.id) for s in ab]
+        + [(s.verdict, s.coverage, s.direction, s.direction_reason, a.id, b.id) for s in ba],
+        key=lambda t: (LEVELS.index(t[0]), t[1]), default=("none", 0.0, "unknown", "", b.id, a.id))
+    verdict, coverage, way, reason, source_id, article_id = best
+    origin = source_id if way == "source-to-article" else article_id if way == "article-to-source" else None
+    return Relation(verdict, coverage, origin, reason)
 
 
 def load_corpus(paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None
