@@ -65,6 +65,12 @@ def _render(result: Any, fmt: str, output: str | None) -> None:
     _emit(render(result, fmt, color=color), output)
 
 
+def _finish(result: Any, fmt: str, output: str | None, fail_on: str | None, incomplete: bool) -> None:
+    """Render a check's result and exit with the contract's code."""
+    _render(result, fmt, output)
+    sys.exit(_exit_code([s.verdict for s in result.findings], fail_on, incomplete))
+
+
 def _exit_code(findings: list[str], fail_on: str | None, incomplete: bool) -> int:
     from .settings import level_at_least
 
@@ -151,8 +157,7 @@ def check(article: str, against: tuple[str, ...], index_path: str | None, backen
             result = api.check(doc, index, settings)
     except ProvenanceError as exc:
         raise fail(exc) from None
-    _render(result, fmt, output)
-    sys.exit(_exit_code([s.verdict for s in result.findings], fail_on, incomplete))
+    _finish(result, fmt, output, fail_on, incomplete)
 
 
 @cli.command()
@@ -185,8 +190,7 @@ def compare(article: str, source: str, fmt: str, output: str | None, fail_on: st
         result = api.compare(a, b, settings)
     except ProvenanceError as exc:
         raise fail(exc) from None
-    _render(result, fmt, output)
-    sys.exit(_exit_code([s.verdict for s in result.findings], fail_on, False))
+    _finish(result, fmt, output, fail_on, False)
 
 
 @cli.group()
