@@ -66,3 +66,15 @@ def test_query_keys_cover_stored_keys_and_levels():
     assert set(sk.index_keys().tolist()) <= set(sk.query_keys)
     assert {key_level(k) for k in sk.doc_keys} == {0}
     assert {key_level(k) for _, ks in sk.passage_keys for k in ks} == {1}
+
+
+def test_index_entries_equal_sketch_text():
+    from provenance.sketch import index_entries
+
+    params = SketchParams()
+    texts = list(_texts()) + ["x", "\n\n", "... !!! ???", "Mr. Smith went. U.S. officials said so. He\u2019s here.",
+                              "Caf\u00e9 na\u00efve r\u00e9sum\u00e9. \u201cQuoted\u201d words \u2014 here.\x00 nul"]
+    expected = [(sk.doc_signature.tobytes(), sk.index_keys().tobytes())
+                for sk in (sketch_text(t, params) for t in texts)]
+    assert index_entries(texts, params) == expected
+    assert index_entries(texts[3:9], params) == expected[3:9]

@@ -27,7 +27,7 @@ import numpy as np
 
 from .documents import Document
 from .errors import IndexError_
-from .sketch import SKETCH_VERSION, Sketch, SketchParams, lsh_params, sketch_text
+from .sketch import SKETCH_VERSION, Sketch, SketchParams, index_entries, lsh_params, sketch_text
 
 FORMAT_NAME = "provenance-index"
 FORMAT_VERSION = 2
@@ -415,11 +415,14 @@ class _Writer:
             if self.latest.get(doc.id, known.get(doc.id)) == state:
                 self.unchanged += 1
                 continue
+            # Whether a row with this id will exist when this document is written: stored
+            # before, or written earlier in this add (writes keep input order).
+            replaces = doc.id in known or doc.id in self.latest
             self.latest[doc.id] = state
-            work.append((doc, state))
+            work.append((doc, state, replaces))
         if not work:
             return
-        texts = [doc.text for doc, _ in work]
+        texts = [doc.text for doc, _, _ in work]
         self.sketched += len(work)
         if self.pool is None and self.workers > 1 and self.sketched > PARALLEL_AFTER:
             self.pool = _start_pool(self.workers)
@@ -447,11 +450,17 @@ class _Writer:
     def _write(self, work: list, sketched: object) -> None:
         results = sketched.get() if hasattr(sketched, "get") else sketched
         conn = self.conn
-        for (doc, state), (blob, sig, keys) in zip(work, results, strict=True):
+        rows = []
+        for (doc, state, replaces), (blob, sig, keys) in zip(work, results, strict=True):
             sha, meta_json, path = state
-            old = conn.execute("SELECT rowid, sha256 FROM docs WHERE id = ?", (doc.id,)).fetchone()
+            old = conn.execute("SELECT rowid, sha256 FROM docs WHERE id = ?", (doc.id,)).fetchone() \
+                if replaces else None
             if old is not None:
-                self.flush_buckets()  # its old bucket rows must be in the table to be deleted
+                # Rows of this chunk written so far must be in the table first (the old row
+                # may be one of them), and its old bucket rows too, to be deleted.
+                self._insert_docs(rows)
+                rows = []
+                self.flush_buckets()
                 self.fingerprint ^= _fingerprint_term(doc.id, old[1])
                 self.index._delete_rowid(old[0])
                 self.updated += 1
@@ -459,9 +468,7 @@ class _Writer:
                 self.added += 1
             rowid = self.next_rowid
             self.next_rowid += 1
-            conn.execute("INSERT INTO docs (rowid, id, path, format, sha256, meta, text, signature) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         (rowid, doc.id, path, doc.format, sha, meta_json, blob, sig))
+            rows.append((rowid, doc.id, path, doc.format, sha, meta_json, blob, sig))
             key_array = np.frombuffer(keys, dtype=np.int64)
             self.bucket_keys.append(key_array)
             self.bucket_docs.append(np.full(len(key_array), rowid, dtype=np.int64))
@@ -469,6 +476,12 @@ class _Writer:
             self.pending += 1
             if self.latest.get(doc.id) == state:
                 del self.latest[doc.id]
+        self._insert_docs(rows)
+
+    def _insert_docs(self, rows: list[tuple]) -> None:
+        if rows:
+            self.conn.executemany("INSERT INTO docs (rowid, id, path, format, sha256, meta, text, signature) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     def flush_buckets(self) -> None:
         if not self.bucket_keys:
@@ -507,12 +520,8 @@ def _start_pool(workers: int):
 
 def _sketch_batch(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes, bytes]]:
     """(compressed text, doc signature, index keys) of each text: the CPU-bound part of add."""
-    out = []
-    for text in texts:
-        sk = sketch_text(text, params)
-        out.append((zlib.compress(text.encode("utf-8", "surrogatepass"), 6),
-                    sk.doc_signature.tobytes(), sk.index_keys().tobytes()))
-    return out
+    return [(zlib.compress(text.encode("utf-8", "surrogatepass"), 6), sig, keys)
+            for text, (sig, keys) in zip(texts, index_entries(texts, params), strict=True)]
 
 
 def _chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:

@@ -21,6 +21,7 @@ keeps only 1/stride of the windows.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -220,14 +221,18 @@ def segment_units(text: str, segments: list[Segment]) -> list[list[str]]:
 
 from .text import (  # noqa: E402  (private helpers shared on purpose: same rules, one source)
     _BOILERPLATE,
+    _BOUNDARY,
     _BYLINE,
     _CAPTION,
     _FOLD,
+    _FULLWIDTH_BOUNDARY,
     _TOKEN,
     _UNSPACED,
+    ABBREVIATIONS,
+    MAX_SENTENCE_CHARS,
     STOPWORDS,
     _is_heading,
-    _split_block,
+    _split_long,
     paragraphs,
 )
 
@@ -248,7 +253,7 @@ def scorable_spans(text: str) -> list[tuple[int, int]]:
             lead = len(block) - len(block.lstrip())
             found = [(base + lead, base + lead + len(stripped))]
         else:
-            found = [(base + s, base + e) for s, e in _split_block(block)]
+            found = [(base + s, base + e) for s, e in _split_block_fast(block)]
         for s, e in found:
             if any(c.isalnum() for c in text[s:e]):
                 spans.append((s, e))
@@ -360,7 +365,7 @@ def _build(units: list[list[str]], params: SketchParams) -> Sketch:
 
 def signatures_text(text: str, params: SketchParams) -> Signatures:
     """The MinHash values behind `sketch_text` (for back ends that do their own banding)."""
-    return _signatures(spans_units(text, scorable_spans(text)), params)
+    return _signatures(_units_fast(text, scorable_spans(text)), params)
 
 
 def sketch(text: str, segments: list[Segment], params: SketchParams) -> Sketch:
@@ -371,4 +376,151 @@ def sketch(text: str, segments: list[Segment], params: SketchParams) -> Sketch:
 def sketch_text(text: str, params: SketchParams) -> Sketch:
     """The same sketch as `sketch(text, segment(text), params)`, computed straight from the text
     (about three times faster): what indexing uses."""
-    return _build(spans_units(text, scorable_spans(text)), params)
+    return _build(_units_fast(text, scorable_spans(text)), params)
+
+
+# --- the bulk path: many documents at once, for index building ------------------------------
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# Non-ASCII characters that can neither be part of a token (not word characters, combining marks
+# or the U+2019 apostrophe) nor start an unspaced script: a text whose only non-ASCII characters
+# are these tokenizes the same with an ASCII-only pattern.
+_INERT = frozenset("\u201c\u201d\u2018\u201e\u00ab\u00bb\u2013\u2014\u2026\u00a0\u2022")
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*|\x00")
+
+
+def _letter(c: str) -> bool:
+    # `[^\W\d_]` of the re module: alphanumeric in Unicode and not a decimal digit.
+    return c.isalnum() and not c.isdecimal()
+
+
+def _is_abbreviation_at(block: str, dot: int) -> bool:
+    """text._is_abbreviation for a '.' that _BOUNDARY matched alone (so a quote, bracket or space
+    follows it), reading only the word before the dot instead of searching the whole prefix."""
+    i = dot
+    while i > 0 and _letter(block[i - 1]):
+        i -= 1
+    if i == dot:
+        return False  # the digit rule of _is_abbreviation needs a digit after the dot
+    word = block[i:dot]
+    if i > 0 and block[i - 1] == ".":
+        return True
+    if len(word) == 1 and word.isupper():
+        return True
+    return word.lower() in ABBREVIATIONS
+
+
+def _split_block_fast(block: str) -> list[tuple[int, int]]:
+    """text._split_block (a test keeps the two equal), with the abbreviation test above."""
+    cuts = []
+    for m in _BOUNDARY.finditer(block):
+        if m.group(1) == "." and _is_abbreviation_at(block, m.start(1)):
+            continue
+        cuts.append((m.end(2), m.end(3)))
+    if _FULLWIDTH_BOUNDARY.search(block):
+        cuts.extend((m.end(), m.end()) for m in _FULLWIDTH_BOUNDARY.finditer(block))
+        cuts.sort()
+    spans = []
+    start = 0
+    for end, following in cuts:
+        if end > start:
+            spans.append((start, end))
+        start = max(start, following)
+    spans.append((start, len(block)))
+    out = []
+    for s, e in spans:
+        seg = block[s:e]
+        s += len(seg) - len(seg.lstrip())
+        e -= len(seg) - len(seg.rstrip())
+        if s < e:
+            out.extend(_split_long(block, s, e) if e - s > MAX_SENTENCE_CHARS else ((s, e),))
+    return out
+
+
+def _units_fast(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:
+    """spans_units(text, spans): for texts whose non-ASCII characters are all inert, one regex
+    pass over the joined spans (NUL-separated) instead of one per span."""
+    if "\x00" in text or not set(_NON_ASCII.findall(text)) <= _INERT:
+        return spans_units(text, spans)
+    joined = "\x00".join([text[s:e] for s, e in spans]).lower()
+    stem = _STEMS.__getitem__
+    units = " ".join(filter(None, map(stem, _ASCII_TOKEN.findall(joined))))
+    return [part.split() for part in units.split("\x00")] if spans else []
+
+
+def index_entries(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes]]:
+    """(document signature as uint32 bytes, `Sketch.index_keys()` as int64 bytes) of each text,
+    equal to what `sketch_text` gives (a test checks), with the numpy work done once for all
+    the texts instead of once per text: what index building uses."""
+    if not texts:
+        return []
+    size, stride = params.passage_sentences, params.passage_stride
+    hashes: list[np.ndarray] = []
+    seg_counts: list[np.ndarray] = []
+    n_segs = np.zeros(len(texts), dtype=np.int64)
+    for d, text in enumerate(texts):
+        units = _units_fast(text, scorable_spans(text))
+        n_segs[d] = len(units)
+        counts = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
+        seg_counts.append(counts)
+        flat = [u for seg in units for u in seg]
+        hashes.append(np.fromiter(map(_UNIT_HASHES.__getitem__, flat), dtype=np.uint32, count=len(flat)))
+    n_docs = len(texts)
+    doc_units = np.fromiter(map(len, hashes), dtype=np.int64, count=n_docs)
+    all_hashes = np.concatenate(hashes)
+    owner = np.repeat(np.arange(n_docs, dtype=np.uint64), doc_units)
+
+    # Document signatures: the distinct hashes of each document, permuted, minimum per document.
+    pairs = np.unique((owner << np.uint64(32)) | all_hashes.astype(np.uint64))
+    pair_doc = (pairs >> np.uint64(32)).astype(np.int64)
+    doc_sigs = np.full((n_docs, params.num_perm), _EMPTY, dtype=np.uint32)
+    if pairs.size:
+        values = _affine((pairs & np.uint64(0xFFFFFFFF)).astype(np.uint32), params.num_perm, params.seed)
+        present, starts = np.unique(pair_doc, return_index=True)
+        doc_sigs[present] = np.minimum.reduceat(values, starts, axis=0)
+        del values
+    b, r = lsh_params(params.doc_threshold, params.num_perm)
+    doc_keys = _band_keys_matrix(doc_sigs, b, r, DOC_LEVEL)
+
+    # Passage windows: one signature per segment, a stored window is the minimum of its rows.
+    counts = np.concatenate(seg_counts)
+    seg_sigs = np.full((counts.size, params.passage_num_perm), _EMPTY, dtype=np.uint32)
+    if all_hashes.size:
+        values = _affine(all_hashes, params.passage_num_perm, params.seed)
+        nonempty = counts > 0
+        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        seg_sigs[nonempty] = np.minimum.reduceat(values, offsets[nonempty], axis=0)
+        del values
+    first_seg = np.concatenate(([0], np.cumsum(n_segs)[:-1]))
+    win_doc: list[int] = []
+    win_start: list[int] = []
+    for d in range(n_docs):
+        if doc_units[d] == 0:
+            continue  # no units, no stored window (sketch: `total == 0`)
+        starts = window_starts(int(n_segs[d]), size, stride)
+        win_doc.extend([d] * len(starts))
+        win_start.extend(starts)
+    wd = np.asarray(win_doc, dtype=np.int64)
+    ws = np.asarray(win_start, dtype=np.int64)
+    last_row = first_seg[wd] + n_segs[wd] - 1
+    rows = [np.minimum(first_seg[wd] + ws + j, last_row) for j in range(size)]
+    win_sigs = seg_sigs[rows[0]]
+    win_units = counts[rows[0]].copy()
+    for j in range(1, size):
+        np.minimum(win_sigs, seg_sigs[rows[j]], out=win_sigs)
+        win_units += counts[rows[j]]
+    filled = win_units > 0
+    pb, pr = lsh_params(params.passage_threshold, params.passage_num_perm)
+    win_keys = _band_keys_matrix(win_sigs[filled], pb, pr, PASSAGE_LEVEL)
+
+    # Each document's distinct keys, sorted: all (document, key) pairs sorted at once.
+    key_doc = np.concatenate((np.repeat(np.arange(n_docs, dtype=np.int64), b),
+                              np.repeat(wd[filled], pb)))
+    keys = np.concatenate((doc_keys.ravel(), win_keys.ravel()))
+    order = np.lexsort((keys, key_doc))
+    key_doc, keys = key_doc[order], keys[order]
+    keep = np.ones(keys.size, dtype=bool)
+    keep[1:] = (keys[1:] != keys[:-1]) | (key_doc[1:] != key_doc[:-1])
+    key_doc, keys = key_doc[keep], keys[keep]
+    bounds = np.searchsorted(key_doc, np.arange(n_docs + 1))
+    return [(doc_sigs[d].tobytes(), keys[bounds[d]:bounds[d + 1]].tobytes()) for d in range(n_docs)]
