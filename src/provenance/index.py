@@ -195,7 +195,9 @@ class Index:
             batch: int = BATCH, workers: int | None = None) -> AddReport:
         """Add or replace documents. Unchanged ones (same id, same text and metadata) are no-ops.
 
-        Commits every `batch` changed documents, so an interrupted run keeps what it committed;
+        Commits after `batch` changed documents, or half the size of the index when that is
+        more (at most a few dozen commits for any corpus), so an interrupted run keeps what it
+        committed, every committed document complete;
         with atomic=True everything goes in one transaction (all or nothing). Sketching runs in
         `workers` processes (default: $PROVENANCE_WORKERS, else the number of CPUs) once more
         than a few hundred documents need it; the writes stay in this process, in order, so the
@@ -209,9 +211,13 @@ class Index:
             conn.execute("BEGIN IMMEDIATE")
             writer.fingerprint = int(self._meta("fingerprint"))
             writer.next_rowid = self._next_rowid()
+            stored = len(self)
             for chunk in _chunks(documents, CHUNK):
                 writer.submit(chunk)
-                if not atomic and writer.pending >= batch:
+                # Batches grow with the index (half of it, at least `batch`): a batch's bucket
+                # rows land all over the key space, so each commit rewrites most of the bucket
+                # B-tree's pages, and fixed batches would make a big add quadratic.
+                if not atomic and writer.pending >= max(batch, (stored + writer.added) // 2):
                     writer.drain()
                     self._commit_batch(writer)
             writer.drain()
@@ -491,8 +497,12 @@ class _Writer:
         self.bucket_keys, self.bucket_docs = [], []
         # In key order, so the B-tree is filled page by page rather than at random.
         order = np.lexsort((docs, keys))
-        self.conn.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)",
-                              zip(keys[order].tolist(), docs[order].tolist(), strict=True))
+        keys, docs = keys[order], docs[order]
+        # In slices: Python ints for millions of rows at once would cost more than the index.
+        for start in range(0, len(keys), 262144):
+            self.conn.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)",
+                                  zip(keys[start:start + 262144].tolist(),
+                                      docs[start:start + 262144].tolist(), strict=True))
 
     def close(self) -> None:
         if self.pool is not None:

@@ -397,9 +397,12 @@ def _letter(c: str) -> bool:
 def _is_abbreviation_at(block: str, dot: int) -> bool:
     """text._is_abbreviation for a '.' that _BOUNDARY matched alone (so a quote, bracket or space
     follows it), reading only the word before the dot instead of searching the whole prefix."""
-    i = dot
-    while i > 0 and _letter(block[i - 1]):
-        i -= 1
+    i = block.rfind(" ", 0, dot) + 1
+    if not (i < dot and block[i:dot].isalpha()):
+        # Not a plain word after a space (digits, quotes, a hyphen...): find the run of letters.
+        i = dot
+        while i > 0 and _letter(block[i - 1]):
+            i -= 1
     if i == dot:
         return False  # the digit rule of _is_abbreviation needs a digit after the dot
     word = block[i:dot]
@@ -448,6 +451,13 @@ def _units_fast(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:
     return [part.split() for part in units.split("\x00")] if spans else []
 
 
+def _affine_t(hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """_affine transposed (num_perm x len(hashes)): minima over runs of hashes are then taken
+    along contiguous rows, about three times faster than down the columns."""
+    a, b = _permutations(num_perm, seed)
+    return a[:, None] * _fmix32(hashes.astype(np.uint32))[None, :] + b[:, None]
+
+
 def index_entries(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes]]:
     """(document signature as uint32 bytes, `Sketch.index_keys()` as int64 bytes) of each text,
     equal to what `sketch_text` gives (a test checks), with the numpy work done once for all
@@ -475,9 +485,9 @@ def index_entries(texts: list[str], params: SketchParams) -> list[tuple[bytes, b
     pair_doc = (pairs >> np.uint64(32)).astype(np.int64)
     doc_sigs = np.full((n_docs, params.num_perm), _EMPTY, dtype=np.uint32)
     if pairs.size:
-        values = _affine((pairs & np.uint64(0xFFFFFFFF)).astype(np.uint32), params.num_perm, params.seed)
+        values = _affine_t((pairs & np.uint64(0xFFFFFFFF)).astype(np.uint32), params.num_perm, params.seed)
         present, starts = np.unique(pair_doc, return_index=True)
-        doc_sigs[present] = np.minimum.reduceat(values, starts, axis=0)
+        doc_sigs[present] = np.minimum.reduceat(values, starts, axis=1).T
         del values
     b, r = lsh_params(params.doc_threshold, params.num_perm)
     doc_keys = _band_keys_matrix(doc_sigs, b, r, DOC_LEVEL)
@@ -486,10 +496,10 @@ def index_entries(texts: list[str], params: SketchParams) -> list[tuple[bytes, b
     counts = np.concatenate(seg_counts)
     seg_sigs = np.full((counts.size, params.passage_num_perm), _EMPTY, dtype=np.uint32)
     if all_hashes.size:
-        values = _affine(all_hashes, params.passage_num_perm, params.seed)
+        values = _affine_t(all_hashes, params.passage_num_perm, params.seed)
         nonempty = counts > 0
         offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        seg_sigs[nonempty] = np.minimum.reduceat(values, offsets[nonempty], axis=0)
+        seg_sigs[nonempty] = np.minimum.reduceat(values, offsets[nonempty], axis=1).T
         del values
     first_seg = np.concatenate(([0], np.cumsum(n_segs)[:-1]))
     win_doc: list[int] = []
