@@ -78,3 +78,17 @@ def test_index_entries_equal_sketch_text():
                 for sk in (sketch_text(t, params) for t in texts)]
     assert index_entries(texts, params) == expected
     assert index_entries(texts[3:9], params) == expected[3:9]
+
+
+def test_scan_entries_equal_sketch_text():
+    from provenance.sketch import _UNIT_HASHES, scan_entries
+
+    params = SketchParams()
+    texts = list(_texts()) + ["x", "\n\n", "Mr. Smith went. U.S. officials said so. He\u2019s here."]
+    for text, (stored, probe, hashes) in zip(texts, scan_entries(texts, params), strict=True):
+        sk = sketch_text(text, params)
+        assert stored == sk.index_keys().tobytes()
+        # The same keys, sorted (a text without units keeps its bands' order in query_keys).
+        assert probe == np.unique(np.asarray(sk.query_keys, dtype=np.int64)).tobytes()
+        expected = np.unique(np.fromiter(map(_UNIT_HASHES.__getitem__, sk.units), dtype=np.uint32))
+        assert hashes == expected.tobytes()

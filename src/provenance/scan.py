@@ -97,7 +97,10 @@ def sketch_record(text: str, params: SketchParams) -> tuple[bytes, bytes, bytes]
 
 
 def _sketch_texts(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes, bytes]]:
-    return [sketch_record(t, params) for t in texts]
+    """sketch_record of each text, computed for all of them at once (sketch.scan_entries)."""
+    from .sketch import scan_entries
+
+    return scan_entries(texts, params)
 
 
 def doc_info(doc: Document) -> DocInfo:
@@ -115,9 +118,9 @@ def collect(records: Iterable[tuple[DocInfo, tuple[bytes, bytes, bytes]]]) -> Sk
         s = np.frombuffer(stored, dtype=np.int64)
         p = np.frombuffer(probe, dtype=np.int64)
         sk_parts.append(s)
-        sd_parts.append(np.full(len(s), i, dtype=np.int64))
+        sd_parts.append(np.full(len(s), i, dtype=np.int32))  # int32: probes run to ~500/article
         pk_parts.append(p)
-        pd_parts.append(np.full(len(p), i, dtype=np.int64))
+        pd_parts.append(np.full(len(p), i, dtype=np.int32))
         out.unit_hashes.append(np.frombuffer(hashes, dtype=np.uint32))
     if sk_parts:
         out.stored_keys, out.stored_docs = np.concatenate(sk_parts), np.concatenate(sd_parts)
@@ -176,26 +179,37 @@ def _chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
 
 
 def directed_scores(stored_keys: np.ndarray, stored_docs: np.ndarray, probe_keys: np.ndarray,
-                    probe_docs: np.ndarray, max_bucket: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    probe_docs: np.ndarray, max_bucket: int, *, presorted: bool = False
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(codes probe_doc << 32 | other_doc, scores, crowded keys): how strongly each article's
     probe keys meet each other article's stored keys; a document band weighs 4, a passage band 1.
-    Buckets holding more than `max_bucket` articles are skipped (returned as crowded)."""
+    Buckets holding more than `max_bucket` articles are skipped (returned as crowded).
+    presorted: stored_keys are already in ascending order (band_pairs sorts them once)."""
     import numpy as np
 
-    order = np.argsort(stored_keys, kind="stable")
-    keys, docs = stored_keys[order], stored_docs[order]
+    if presorted:
+        keys, docs = stored_keys, stored_docs
+    else:
+        order = np.argsort(stored_keys, kind="stable")
+        keys, docs = stored_keys[order], stored_docs[order]
+    # Probes in key order: the binary searches then walk the stored keys forward (cache hits).
+    order = np.argsort(probe_keys)
+    probe_keys, probe_docs = probe_keys[order], probe_docs[order]
     left = np.searchsorted(keys, probe_keys, side="left")
+    # Most probes meet no bucket: the right edge is searched only for those that do.
+    hit = keys[np.minimum(left, len(keys) - 1)] == probe_keys if len(keys) else np.zeros(len(probe_keys), bool)
+    probe_keys, probe_docs, left = probe_keys[hit], probe_docs[hit], left[hit]
     sizes = np.searchsorted(keys, probe_keys, side="right") - left
     big = sizes > max_bucket
     crowded = np.unique(probe_keys[big])
-    keep = (sizes > 0) & ~big
-    left, sizes, q = left[keep], sizes[keep], probe_docs[keep]
+    keep = ~big
+    left, sizes, q = left[keep], sizes[keep], probe_docs[keep].astype(np.int64)
     total = int(sizes.sum())
     if total == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64), crowded
     # Expand each probe's bucket range into (probe doc, stored doc) rows.
     starts = np.repeat(left - np.concatenate(([0], np.cumsum(sizes)[:-1])), sizes)
-    other = docs[starts + np.arange(total)]
+    other = docs[starts + np.arange(total)].astype(np.int64)
     mine = np.repeat(q, sizes)
     weight = np.repeat(np.where(probe_keys[keep] & 1, 1, 4), sizes)
     ok = mine != other
@@ -228,12 +242,16 @@ def band_pairs(stored_keys: np.ndarray, stored_docs: np.ndarray, probe_keys: np.
     import numpy as np
 
     all_codes, all_scores, crowded = [], [], []
+    # Sorted once (not per chunk of probes): at 100,000 articles the sort is the costly part.
+    order = np.argsort(stored_keys, kind="stable")
+    stored_keys, stored_docs = stored_keys[order], stored_docs[order]
+    del order
     bounds = np.searchsorted(probe_docs, np.arange(0, int(probe_docs.max(initial=-1)) + chunk_docs + 1, chunk_docs))
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
         if lo == hi:
             continue
         codes, scores, big = directed_scores(stored_keys, stored_docs, probe_keys[lo:hi],
-                                             probe_docs[lo:hi], max_bucket)
+                                             probe_docs[lo:hi], max_bucket, presorted=True)
         keep = scores >= min_score
         all_codes.append(codes[keep])
         all_scores.append(scores[keep])

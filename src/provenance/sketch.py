@@ -462,6 +462,46 @@ def index_entries(texts: list[str], params: SketchParams) -> list[tuple[bytes, b
     """(document signature as uint32 bytes, `Sketch.index_keys()` as int64 bytes) of each text,
     equal to what `sketch_text` gives (a test checks), with the numpy work done once for all
     the texts instead of once per text: what index building uses."""
+    return [(sig, keys) for sig, keys, _, _ in _bulk(texts, params, probes=False)]
+
+
+def scan_entries(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes, bytes]]:
+    """(`index_keys()`, `query_keys`, sorted distinct unit hashes as uint32) of each text, as
+    bytes, equal to what `sketch_text` gives (a test checks): what `scan` uses."""
+    return [(keys, probe, hashes) for _, keys, probe, hashes in _bulk(texts, params, probes=True)]
+
+
+def _window_rows(n_segs: np.ndarray, first_seg: np.ndarray, doc_units: np.ndarray, size: int,
+                 stride: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """(document, start, segment rows of each window) of the windows every `stride` segments
+    (stride 1: every window a query probes) of documents that have units."""
+    win_doc: list[int] = []
+    win_start: list[int] = []
+    for d in range(len(n_segs)):
+        if doc_units[d] == 0:
+            continue  # no units, no window (sketch: `total == 0`)
+        n = int(n_segs[d])
+        starts = window_starts(n, size, stride) if stride > 1 else list(range(max(1, n - size + 1)))
+        win_doc.extend([d] * len(starts))
+        win_start.extend(starts)
+    wd = np.asarray(win_doc, dtype=np.int64)
+    ws = np.asarray(win_start, dtype=np.int64)
+    last_row = first_seg[wd] + n_segs[wd] - 1
+    return wd, ws, [np.minimum(first_seg[wd] + ws + j, last_row) for j in range(size)]
+
+
+def _doc_sorted_unique(key_doc: np.ndarray, keys: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, bounds): each document's distinct keys, sorted, in keys[bounds[d]:bounds[d+1]]."""
+    order = np.lexsort((keys, key_doc))
+    key_doc, keys = key_doc[order], keys[order]
+    keep = np.ones(keys.size, dtype=bool)
+    keep[1:] = (keys[1:] != keys[:-1]) | (key_doc[1:] != key_doc[:-1])
+    key_doc, keys = key_doc[keep], keys[keep]
+    return keys, np.searchsorted(key_doc, np.arange(n_docs + 1))
+
+
+def _bulk(texts: list[str], params: SketchParams, probes: bool
+          ) -> list[tuple[bytes, bytes, bytes, bytes]]:
     if not texts:
         return []
     size, stride = params.passage_sentences, params.passage_stride
@@ -502,35 +542,28 @@ def index_entries(texts: list[str], params: SketchParams) -> list[tuple[bytes, b
         seg_sigs[nonempty] = np.minimum.reduceat(values, offsets[nonempty], axis=1).T
         del values
     first_seg = np.concatenate(([0], np.cumsum(n_segs)[:-1]))
-    win_doc: list[int] = []
-    win_start: list[int] = []
-    for d in range(n_docs):
-        if doc_units[d] == 0:
-            continue  # no units, no stored window (sketch: `total == 0`)
-        starts = window_starts(int(n_segs[d]), size, stride)
-        win_doc.extend([d] * len(starts))
-        win_start.extend(starts)
-    wd = np.asarray(win_doc, dtype=np.int64)
-    ws = np.asarray(win_start, dtype=np.int64)
-    last_row = first_seg[wd] + n_segs[wd] - 1
-    rows = [np.minimum(first_seg[wd] + ws + j, last_row) for j in range(size)]
-    win_sigs = seg_sigs[rows[0]]
-    win_units = counts[rows[0]].copy()
-    for j in range(1, size):
-        np.minimum(win_sigs, seg_sigs[rows[j]], out=win_sigs)
-        win_units += counts[rows[j]]
-    filled = win_units > 0
     pb, pr = lsh_params(params.passage_threshold, params.passage_num_perm)
-    win_keys = _band_keys_matrix(win_sigs[filled], pb, pr, PASSAGE_LEVEL)
 
-    # Each document's distinct keys, sorted: all (document, key) pairs sorted at once.
-    key_doc = np.concatenate((np.repeat(np.arange(n_docs, dtype=np.int64), b),
-                              np.repeat(wd[filled], pb)))
-    keys = np.concatenate((doc_keys.ravel(), win_keys.ravel()))
-    order = np.lexsort((keys, key_doc))
-    key_doc, keys = key_doc[order], keys[order]
-    keep = np.ones(keys.size, dtype=bool)
-    keep[1:] = (keys[1:] != keys[:-1]) | (key_doc[1:] != key_doc[:-1])
-    key_doc, keys = key_doc[keep], keys[keep]
-    bounds = np.searchsorted(key_doc, np.arange(n_docs + 1))
-    return [(doc_sigs[d].tobytes(), keys[bounds[d]:bounds[d + 1]].tobytes()) for d in range(n_docs)]
+    def window_keys(stride: int) -> tuple[np.ndarray, np.ndarray]:
+        wd, _, rows = _window_rows(n_segs, first_seg, doc_units, size, stride)
+        win_sigs = seg_sigs[rows[0]]
+        win_units = counts[rows[0]].copy()
+        for j in range(1, size):
+            np.minimum(win_sigs, seg_sigs[rows[j]], out=win_sigs)
+            win_units += counts[rows[j]]
+        filled = win_units > 0
+        return wd[filled], _band_keys_matrix(win_sigs[filled], pb, pr, PASSAGE_LEVEL)
+
+    doc_of_key = np.repeat(np.arange(n_docs, dtype=np.int64), b)
+    wd, win_keys = window_keys(stride)
+    keys, bounds = _doc_sorted_unique(np.concatenate((doc_of_key, np.repeat(wd, pb))),
+                                      np.concatenate((doc_keys.ravel(), win_keys.ravel())), n_docs)
+    if probes:
+        wd, win_keys = window_keys(1)
+        pkeys, pbounds = _doc_sorted_unique(np.concatenate((doc_of_key, np.repeat(wd, pb))),
+                                            np.concatenate((doc_keys.ravel(), win_keys.ravel())), n_docs)
+        hbounds = np.searchsorted(pair_doc, np.arange(n_docs + 1))
+        unit_hashes = (pairs & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        return [(b"", keys[bounds[d]:bounds[d + 1]].tobytes(), pkeys[pbounds[d]:pbounds[d + 1]].tobytes(),
+                 unit_hashes[hbounds[d]:hbounds[d + 1]].tobytes()) for d in range(n_docs)]
+    return [(doc_sigs[d].tobytes(), keys[bounds[d]:bounds[d + 1]].tobytes(), b"", b"") for d in range(n_docs)]
