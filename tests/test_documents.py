@@ -220,3 +220,18 @@ def test_same_content_under_two_ids_is_two_documents(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_text(TEXT, encoding="utf-8")
     docs = list(iter_documents([tmp_path]))
     assert [d.id for d in docs] == ["a.txt", "b.txt"] and docs[0].sha256 == docs[1].sha256
+
+
+def test_html_date_comes_from_metadata_never_from_the_body(tmp_path) -> None:
+    from provenance.documents import load_document
+
+    body = ("<article><p>Iran's foreign exchange reserves in 2019 fell to $86 billion, down 20 percent "
+            "from 2013 levels, the IMF said in a long report.</p><p>Another paragraph of the article "
+            "with enough words to be kept as main text.</p></article>")
+    undated = tmp_path / "undated.html"
+    undated.write_text(f"<html><head><title>T</title></head><body>{body}</body></html>", encoding="utf-8")
+    assert load_document(undated).published is None
+    dated = tmp_path / "dated.html"
+    dated.write_text('<html><head><meta property="article:published_time" content="2022-01-19T16:17:00Z">'
+                     f"<title>T</title></head><body>{body}</body></html>", encoding="utf-8")
+    assert load_document(dated).published == "2022-01-19"
