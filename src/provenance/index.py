@@ -32,6 +32,7 @@ from .sketch import SKETCH_VERSION, Sketch, SketchParams, index_entries, lsh_par
 FORMAT_NAME = "provenance-index"
 FORMAT_VERSION = 2
 BATCH = 2000  # documents per transaction
+MAX_BATCH = 20_000  # batches grow with the index up to this (memory: ~4 million bucket rows)
 CHUNK = 128  # documents per sketching task
 PARALLEL_AFTER = 1000  # documents to sketch before starting worker processes
 MIN_SCORE = 6  # candidates() score below which a shared bucket is chance
@@ -196,7 +197,7 @@ class Index:
         """Add or replace documents. Unchanged ones (same id, same text and metadata) are no-ops.
 
         Commits after `batch` changed documents, or half the size of the index when that is
-        more (at most a few dozen commits for any corpus), so an interrupted run keeps what it
+        more (up to MAX_BATCH), so an interrupted run keeps what it
         committed, every committed document complete;
         with atomic=True everything goes in one transaction (all or nothing). Sketching runs in
         `workers` processes (default: $PROVENANCE_WORKERS, else the number of CPUs) once more
@@ -217,7 +218,7 @@ class Index:
                 # Batches grow with the index (half of it, at least `batch`): a batch's bucket
                 # rows land all over the key space, so each commit rewrites most of the bucket
                 # B-tree's pages, and fixed batches would make a big add quadratic.
-                if not atomic and writer.pending >= max(batch, (stored + writer.added) // 2):
+                if not atomic and writer.pending >= max(batch, min(MAX_BATCH, (stored + writer.added) // 2)):
                     writer.drain()
                     self._commit_batch(writer)
             writer.drain()
