@@ -133,3 +133,15 @@ def test_thresholds_are_configurable() -> None:
                       partial_passage_chars=100_000)
     result = compare(load_document(A000), load_document(A003), strict)
     assert result.sources[0].verdict == "none"
+
+
+def test_scan_groups_the_rewrite_with_its_source_and_leaves_004_alone() -> None:
+    from provenance.documents import iter_documents
+    from provenance.scan import scan
+
+    result = scan(list(iter_documents([SAMPLES])), workers=1)
+    [group] = result.groups
+    assert group["origin"] == ID003  # no dates: 000's credit to Sputnik names the origin
+    assert sorted(m["id"] for m in group["members"]) == [A000.name, ID003]
+    [member] = [m for m in group["members"] if m["role"] == "member"]
+    assert member["evidence"]["verdict"] == "paraphrase"

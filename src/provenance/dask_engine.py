@@ -114,5 +114,5 @@ def scan_dask(documents: Sequence[Document], params: SketchParams, *, scheduler:
     unique, inverse = np.unique(codes, return_inverse=True)
     total = np.bincount(inverse, weights=scores).astype(np.int64) if len(codes) else scores
     pairs, total = strong_pairs(unique, total, options.min_score)
-    links = verify(pairs, total, sketches.unit_hashes, options)
+    links = verify(pairs, total, sketches.unit_hashes, options, sketches.docs)
     return ScanResult(groups(sketches, links), len(docs), len(pairs), len(links), crowded)
