@@ -64,6 +64,7 @@ class DocInfo:
     outlet: str | None
     published: str | None
     title: str | None
+    line: int | None = None
     # The text, compressed, for confirming a link by alignment (see verify).
     text_z: bytes = field(default=b"", repr=False, compare=False)
 
@@ -71,7 +72,8 @@ class DocInfo:
         from .documents import Document
 
         return Document(id=self.id, text=zlib.decompress(self.text_z).decode("utf-8", "surrogatepass"),
-                        path=self.path, outlet=self.outlet, published=self.published, title=self.title)
+                        path=self.path, outlet=self.outlet, published=self.published, title=self.title,
+                        line=self.line)
 
 
 def _empty() -> np.ndarray:
@@ -114,7 +116,7 @@ def _sketch_texts(texts: list[str], params: SketchParams) -> list[tuple[bytes, b
 
 
 def doc_info(doc: Document) -> DocInfo:
-    return DocInfo(doc.id, doc.path, doc.outlet, doc.published, doc.title,
+    return DocInfo(doc.id, doc.path, doc.outlet, doc.published, doc.title, doc.line,
                    zlib.compress(doc.text.encode("utf-8", "surrogatepass"), 1))
 
 
