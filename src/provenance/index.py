@@ -213,7 +213,7 @@ class Index:
             writer.fingerprint = int(self._meta("fingerprint"))
             writer.next_rowid = self._next_rowid()
             stored = len(self)
-            for chunk in _chunks(documents, CHUNK):
+            for chunk in chunks(documents, CHUNK):
                 writer.submit(chunk)
                 # Batches grow with the index (half of it, at least `batch`): a batch's bucket
                 # rows land all over the key space, so each commit rewrites most of the bucket
@@ -535,7 +535,8 @@ def _sketch_batch(texts: list[str], params: SketchParams) -> list[tuple[bytes, b
             for text, (sig, keys) in zip(texts, index_entries(texts, params), strict=True)]
 
 
-def _chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+def chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    """Lists of `size` items (the last one shorter), for work handed out in chunks."""
     chunk: list[Document] = []
     for item in items:
         chunk.append(item)

@@ -144,7 +144,7 @@ def collect(records: Iterable[tuple[DocInfo, tuple[bytes, bytes, bytes]]]) -> Sk
 def sketch_documents(documents: Iterable[Document], params: SketchParams,
                      workers: int | None = None) -> Sketches:
     """Sketch every document, in worker processes when there are many (order kept)."""
-    from .index import CHUNK, PARALLEL_AFTER, _default_workers, _start_pool
+    from .index import CHUNK, PARALLEL_AFTER, _default_workers, _start_pool, chunks
 
     workers = _default_workers() if workers is None else max(1, workers)
     pool = None
@@ -158,7 +158,7 @@ def sketch_documents(documents: Iterable[Document], params: SketchParams,
 
     try:
         count = 0
-        for chunk in _chunks(documents, CHUNK):
+        for chunk in chunks(documents, CHUNK):
             chunk = [d for d in chunk if not (d.id in seen or seen.add(d.id))]  # first wins
             infos = [doc_info(d) for d in chunk]
             texts = [d.text for d in chunk]
@@ -178,17 +178,6 @@ def sketch_documents(documents: Iterable[Document], params: SketchParams,
             pool.terminate()
             pool.join()
     return collect(results)
-
-
-def _chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    chunk: list[Document] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def directed_scores(stored_keys: np.ndarray, stored_docs: np.ndarray, probe_keys: np.ndarray,
