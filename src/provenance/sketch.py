@@ -15,8 +15,9 @@ MinHashLSH parameter optimizer for the chosen threshold.
 
 Passages: the index stores windows of `passage_sentences` scorable segments every
 `passage_stride` segments; a query probes every window (stride 1), a superset, so a reused run of
-sentences that starts anywhere meets an indexed window that it covers exactly, while the index
-keeps only 1/stride of the windows.
+at least passage_sentences + passage_stride - 1 sentences (7 by default), wherever it starts,
+contains an indexed window that a probe covers exactly; a shorter run meets indexed windows in
+part. The index keeps only 1/stride of the windows.
 """
 
 from __future__ import annotations
