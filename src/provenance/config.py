@@ -31,7 +31,7 @@ from typing import Any
 from .errors import ConfigError
 from .settings import Settings
 
-_SETTING_TYPES = {f.name: f.type for f in fields(Settings) if f.name != "extra"}
+_SETTING_TYPES = {f.name: f.type for f in fields(Settings)}
 CONFIG_NAMES = ("provenance.toml", "pyproject.toml")
 CI_TABLE = "ci"
 FAIL_LEVELS = ("copy", "paraphrase", "partial")
@@ -73,18 +73,13 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def settings_from_mapping(data: dict[str, Any], where: str = "configuration",
-                          allowed_extra: frozenset[str] = frozenset()) -> Settings:
-    """Settings from a mapping of setting names; keys in `allowed_extra` go to Settings.extra."""
+def settings_from_mapping(data: dict[str, Any], where: str = "configuration") -> Settings:
+    """Settings from a mapping of setting names."""
     values: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
     for raw_key, value in data.items():
         key = raw_key.replace("-", "_")
         if key == CI_TABLE:
             parse_ci_table(value, where)  # validated by every command, used by `ci` alone
-            continue
-        if key in allowed_extra:
-            extra[key] = value
             continue
         if key not in _SETTING_TYPES:
             raise ConfigError(f"{where}: unknown key {raw_key!r}")
@@ -96,13 +91,12 @@ def settings_from_mapping(data: dict[str, Any], where: str = "configuration",
             raise ConfigError(f"{where}: key {raw_key!r} must be a {kind}, got {value!r}")
         values[key] = float(value) if kind == "float" else value
     try:
-        return Settings(**values, extra=extra)
+        return Settings(**values)
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
 
 
-def load_settings(config: str | None, options: tuple[str, ...] = (),
-                  allowed_extra: frozenset[str] = frozenset()) -> Settings:
+def load_settings(config: str | None, options: tuple[str, ...] = ()) -> Settings:
     """Settings from an optional config file, then `KEY=VALUE` overrides."""
     data: dict[str, Any] = read_config_file(config) if config else {}
     for option in options:
@@ -113,7 +107,7 @@ def load_settings(config: str | None, options: tuple[str, ...] = (),
         if key not in _SETTING_TYPES:
             raise ConfigError(f"--set: unknown setting {raw_key.strip()!r}")
         data[key] = _coerce(key, raw.strip())
-    return settings_from_mapping(data, config or "--set", allowed_extra)
+    return settings_from_mapping(data, config or "--set")
 
 
 def parse_ci_table(table: Any, where: str = "configuration") -> dict[str, Any]:

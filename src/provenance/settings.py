@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from .errors import ConfigError
@@ -54,9 +54,6 @@ class Settings:
     count_quotes: bool = True
     max_article_chars: int = 5_000_000
 
-    # Outlets/sources whose reuse is licensed or common; only the ci command acts on them.
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
-
     def __post_init__(self) -> None:
         for name in ("doc_threshold", "passage_threshold", "verbatim", "near_verbatim",
                      "paraphrase", "copy_coverage", "paraphrase_coverage", "partial_coverage"):
@@ -73,13 +70,11 @@ class Settings:
             raise ConfigError("thresholds must satisfy paraphrase <= near-verbatim <= verbatim")
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("extra")
-        return data
+        return asdict(self)
 
     def with_options(self, **changes: Any) -> Settings:
         """A copy with `changes` applied; unknown names are a ConfigError naming the key."""
-        known = {f.name for f in fields(self)} - {"extra"}
+        known = {f.name for f in fields(self)}
         for key in changes:
             if key not in known:
                 raise ConfigError(f"unknown setting {key.replace('_', '-')!r}")
