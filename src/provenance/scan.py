@@ -286,32 +286,66 @@ class Link:
     origin: int | None = None  # the likely origin by a credit line, when dates do not tell
 
 
+def _confirm(pair: tuple[DocInfo, DocInfo]) -> tuple[str, str | None]:
+    """(verdict, origin id) of two articles by check's own rules; runs in worker processes."""
+    from .api import relate
+
+    rel = relate(pair[0].document(), pair[1].document())
+    return rel.verdict, rel.origin
+
+
+CONFIRM_PARALLEL_AFTER = 64  # pairs to confirm before worker processes pay for themselves
+
+
 def verify(pairs: np.ndarray, counts: np.ndarray, unit_hashes: list[np.ndarray],
-           options: ScanOptions, docs: list[DocInfo] | None = None) -> list[Link]:
+           options: ScanOptions, docs: list[DocInfo] | None = None,
+           workers: int | None = None) -> list[Link]:
     """The candidate pairs that exact measures confirm, in pair order.
 
     Unit-set overlap alone cannot tell a rewrite from two reports of one event (the seeds: the
     CNSNews story shares 0.37-0.54 of its stems with the Sputnik story and its rewrite). So a
     pair that is not a near-copy (Jaccard >= NEAR_COPY) is confirmed by aligning the two texts
     with check's own rules (api.relate) and kept only when a verdict other than none results.
+    The alignments run in worker processes (an order-preserving map: the result does not
+    depend on their number).
     """
-    from .api import relate
+    from .index import _default_workers, _start_pool
 
-    links = []
+    candidates = []
+    to_confirm = []
     for (a, b), n in zip(pairs.tolist(), counts.tolist(), strict=True):
         j, ab, ba = set_measures(unit_hashes[a], unit_hashes[b])
         if not (j >= options.link_jaccard or (n >= options.min_shared_keys
                                               and max(ab, ba) >= options.link_containment)):
             continue
-        if j >= NEAR_COPY or docs is None or not docs[a].text_z:
-            links.append(Link(a, b, n, j, ab, ba))
+        link = Link(a, b, n, j, ab, ba)
+        confirm = j < NEAR_COPY and docs is not None and bool(docs[a].text_z)
+        candidates.append((link, confirm))
+        if confirm:
+            to_confirm.append((docs[a], docs[b]))  # type: ignore[index]
+    workers = _default_workers() if workers is None else max(1, workers)
+    if workers > 1 and len(to_confirm) > CONFIRM_PARALLEL_AFTER:
+        pool = _start_pool(workers)
+        try:
+            outcomes = pool.map(_confirm, to_confirm, chunksize=16)
+        finally:
+            pool.terminate()
+            pool.join()
+    else:
+        outcomes = [_confirm(pair) for pair in to_confirm]
+    confirmed = iter(outcomes)
+    links = []
+    for link, confirm in candidates:
+        if not confirm:
+            links.append(link)
             continue
-        da, db = docs[a].document(), docs[b].document()
-        rel = relate(da, db)
-        if rel.verdict == "none":
+        verdict, origin_id = next(confirmed)
+        if verdict == "none":
             continue
-        origin = a if rel.origin == da.id else b if rel.origin == db.id else None
-        links.append(Link(a, b, n, j, ab, ba, rel.verdict, origin))
+        origin = (link.a if origin_id == docs[link.a].id else  # type: ignore[index]
+                  link.b if origin_id == docs[link.b].id else None)  # type: ignore[index]
+        links.append(Link(link.a, link.b, link.shared_keys, link.jaccard, link.a_in_b,
+                          link.b_in_a, verdict, origin))
     return links
 
 
@@ -434,12 +468,13 @@ class ScanResult:
         return "".join(json.dumps(g, ensure_ascii=False, sort_keys=False) + "\n" for g in self.groups)
 
 
-def scan_sketches(sketches: Sketches, options: ScanOptions | None = None) -> ScanResult:
+def scan_sketches(sketches: Sketches, options: ScanOptions | None = None,
+                  workers: int | None = None) -> ScanResult:
     options = options or ScanOptions()
     pairs, counts, skipped = band_pairs(sketches.stored_keys, sketches.stored_docs,
                                         sketches.probe_keys, sketches.probe_docs, options.max_bucket,
                                         options.min_score)
-    links = verify(pairs, counts, sketches.unit_hashes, options, sketches.docs)
+    links = verify(pairs, counts, sketches.unit_hashes, options, sketches.docs, workers)
     return ScanResult(groups(sketches, links), len(sketches.docs), len(pairs), len(links), skipped)
 
 
@@ -448,7 +483,8 @@ def scan(documents: Iterable[Document], params: SketchParams | None = None,
     """Cluster the documents into groups of articles that reuse one another (local engine)."""
     from .sketch import SketchParams
 
-    return scan_sketches(sketch_documents(documents, params or SketchParams(), workers), options)
+    return scan_sketches(sketch_documents(documents, params or SketchParams(), workers), options,
+                         workers)
 
 
 def index_documents(index) -> Iterator[Document]:
