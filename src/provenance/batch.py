@@ -25,10 +25,9 @@ from typing import Any
 
 from . import api
 from .documents import (
-    ARTICLE_SUFFIXES,
-    SIDECAR_SUFFIX,
     Document,
     LoadFailure,
+    article_files,
     iter_documents,
     iter_jsonl,
     load_document,
@@ -277,24 +276,24 @@ def collect_tasks(paths: Sequence[str | os.PathLike[str]], policy: Policy,
 
 
 def _walk(folder: str, policy: Policy) -> Iterator[tuple[str | None, str]]:
-    # The same walk as documents.iter_documents (sorted, no sidecars or dot files, supported
-    # suffixes), pruning ignored folders so a big ignored tree costs nothing.
-    for root, dirs, files in os.walk(folder):
-        kept = []
-        for d in sorted(dirs):
-            rel = Path(os.path.relpath(os.path.join(root, d), folder)).as_posix()
-            if policy.ignores(os.path.join(root, d), rel):
-                yield None, rel  # counted as one ignored path
-                continue
-            kept.append(d)
-        dirs[:] = kept
-        for name in sorted(files):
-            if name.endswith(SIDECAR_SUFFIX) or name.startswith(".") or \
-                    not name.lower().endswith(ARTICLE_SUFFIXES):
-                continue
-            file = os.path.join(root, name)
-            rel = Path(os.path.relpath(file, folder)).as_posix()
-            yield (None if policy.ignores(file, rel) else file), rel
+    """(file, id) of the articles under `folder`; (None, id) for an ignored file or folder
+    (counted, not checked). Ignored folders are pruned, so a big ignored tree costs nothing."""
+    pruned: list[str] = []
+
+    def prune(path: str) -> bool:
+        rel = Path(os.path.relpath(path, folder)).as_posix()
+        if policy.ignores(path, rel):
+            pruned.append(rel)
+            return True
+        return False
+
+    for file in article_files(folder, prune):
+        while pruned:
+            yield None, pruned.pop(0)
+        rel = Path(os.path.relpath(file, folder)).as_posix()
+        yield (None if policy.ignores(file, rel) else file), rel
+    while pruned:
+        yield None, pruned.pop(0)
 
 
 def _add_tasks(tasks: list[Task], file: str, doc_id: str, policy: Policy, max_chars: int) -> int:

@@ -14,7 +14,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -296,10 +296,14 @@ def _jsonl_record(shown: str, number: int, line: str | bytes, max_chars: int
                    warnings=warnings, **meta)
 
 
-def _walk(folder: str) -> Iterator[str]:
-    # os.walk does not follow directory symlinks by default, so a symlink loop cannot recurse.
+def article_files(folder: str, prune: Callable[[str], bool] | None = None) -> Iterator[str]:
+    """The article files under `folder` (supported suffixes; no sidecars or dot files), sorted.
+
+    `prune(path)` returning True leaves a sub-folder unwalked. os.walk does not follow
+    directory symlinks by default, so a symlink loop cannot recurse.
+    """
     for root, dirs, files in os.walk(folder, onerror=None):
-        dirs.sort()
+        dirs[:] = [d for d in sorted(dirs) if not (prune and prune(os.path.join(root, d)))]
         for name in sorted(files):
             if name.endswith(SIDECAR_SUFFIX) or name.startswith("."):
                 continue
@@ -317,7 +321,7 @@ def iter_documents(paths: Iterable[str | os.PathLike[str]], *, max_chars: int = 
     for given in paths:
         shown = os.fspath(given)
         if os.path.isdir(shown):
-            for file in _walk(shown):
+            for file in article_files(shown):
                 rel = Path(os.path.relpath(file, shown)).as_posix()
                 yield from _load_any(file, rel, max_chars)
         elif os.path.lexists(shown):
