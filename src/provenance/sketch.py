@@ -222,18 +222,14 @@ def segment_units(text: str, segments: list[Segment]) -> list[list[str]]:
 
 from .text import (  # noqa: E402  (private helpers shared on purpose: same rules, one source)
     _BOILERPLATE,
-    _BOUNDARY,
     _BYLINE,
     _CAPTION,
     _FOLD,
-    _FULLWIDTH_BOUNDARY,
     _TOKEN,
     _UNSPACED,
-    ABBREVIATIONS,
-    MAX_SENTENCE_CHARS,
     STOPWORDS,
     _is_heading,
-    _split_long,
+    _split_block,
     paragraphs,
 )
 
@@ -254,7 +250,7 @@ def scorable_spans(text: str) -> list[tuple[int, int]]:
             lead = len(block) - len(block.lstrip())
             found = [(base + lead, base + lead + len(stripped))]
         else:
-            found = [(base + s, base + e) for s, e in _split_block_fast(block)]
+            found = [(base + s, base + e) for s, e in _split_block(block)]
         for s, e in found:
             if any(c.isalnum() for c in text[s:e]):
                 spans.append((s, e))
@@ -388,57 +384,6 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # are these tokenizes the same with an ASCII-only pattern.
 _INERT = frozenset("\u201c\u201d\u2018\u201e\u00ab\u00bb\u2013\u2014\u2026\u00a0\u2022")
 _ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*|\x00")
-
-
-def _letter(c: str) -> bool:
-    # `[^\W\d_]` of the re module: alphanumeric in Unicode and not a decimal digit.
-    return c.isalnum() and not c.isdecimal()
-
-
-def _is_abbreviation_at(block: str, dot: int) -> bool:
-    """text._is_abbreviation for a '.' that _BOUNDARY matched alone (so a quote, bracket or space
-    follows it), reading only the word before the dot instead of searching the whole prefix."""
-    i = block.rfind(" ", 0, dot) + 1
-    if not (i < dot and block[i:dot].isalpha()):
-        # Not a plain word after a space (digits, quotes, a hyphen...): find the run of letters.
-        i = dot
-        while i > 0 and _letter(block[i - 1]):
-            i -= 1
-    if i == dot:
-        return False  # the digit rule of _is_abbreviation needs a digit after the dot
-    word = block[i:dot]
-    if i > 0 and block[i - 1] == ".":
-        return True
-    if len(word) == 1 and word.isupper():
-        return True
-    return word.lower() in ABBREVIATIONS
-
-
-def _split_block_fast(block: str) -> list[tuple[int, int]]:
-    """text._split_block (a test keeps the two equal), with the abbreviation test above."""
-    cuts = []
-    for m in _BOUNDARY.finditer(block):
-        if m.group(1) == "." and _is_abbreviation_at(block, m.start(1)):
-            continue
-        cuts.append((m.end(2), m.end(3)))
-    if _FULLWIDTH_BOUNDARY.search(block):
-        cuts.extend((m.end(), m.end()) for m in _FULLWIDTH_BOUNDARY.finditer(block))
-        cuts.sort()
-    spans = []
-    start = 0
-    for end, following in cuts:
-        if end > start:
-            spans.append((start, end))
-        start = max(start, following)
-    spans.append((start, len(block)))
-    out = []
-    for s, e in spans:
-        seg = block[s:e]
-        s += len(seg) - len(seg.lstrip())
-        e -= len(seg) - len(seg.rstrip())
-        if s < e:
-            out.extend(_split_long(block, s, e) if e - s > MAX_SENTENCE_CHARS else ((s, e),))
-    return out
 
 
 def _units_fast(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:

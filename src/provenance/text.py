@@ -232,14 +232,28 @@ class Segment:
     paragraph: int
 
 
+def _letter(c: str) -> bool:
+    # `[^\W\d_]` of the re module: alphanumeric in Unicode and not a decimal digit.
+    return c.isalnum() and not c.isdecimal()
+
+
 def _is_abbreviation(block: str, dot: int) -> bool:
-    """True when the '.' at `dot` ends an abbreviation rather than a sentence."""
-    m = re.search(r"([^\W\d_]+)$", block[:dot])
-    if not m:
-        return bool(re.search(r"\d$", block[:dot])) and dot + 1 < len(block) and block[dot + 1].isdigit()
-    word = m.group(1)
-    before = block[m.start() - 1] if m.start() > 0 else " "
-    if before == ".":  # U.S., e.g., a.m.
+    """True when the '.' at `dot`, which _BOUNDARY matched (so a quote, bracket or space follows
+    it), ends an abbreviation rather than a sentence.
+
+    Reads only the word before the dot: searching the whole prefix made splitting a long
+    paragraph quadratic.
+    """
+    i = block.rfind(" ", 0, dot) + 1
+    if not (i < dot and block[i:dot].isalpha()):
+        # Not a plain word after a space (digits, quotes, a hyphen...): find the run of letters.
+        i = dot
+        while i > 0 and _letter(block[i - 1]):
+            i -= 1
+    if i == dot:
+        return False  # a number: "5." ends a sentence when a space follows
+    word = block[i:dot]
+    if i > 0 and block[i - 1] == ".":  # U.S., e.g., a.m.
         return True
     if len(word) == 1 and word.isupper():  # initials: "J. Smith", "U.S"
         return True
