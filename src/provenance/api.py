@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from .attribute import (
     coverage_by_source,
     direction,
     longest_counted_passage,
+    parse_date,
     sentence_attributions,
     sentence_outcomes,
     verdict_for,
@@ -177,10 +178,6 @@ def _mark_siblings(findings: list[SourceFinding], prepared: dict[str, Prepared],
     story and its rewrites) form a group. The earliest published member (else the one the
     attribution used most) is the likely origin: it carries the group's coverage and verdict;
     the others are listed as its siblings with the verdict they would get alone."""
-    from dataclasses import replace
-
-    from .attribute import parse_date
-
     members = [f for f in findings if standalone.get(f.id, "none") != "none"]
     units = {f.id: frozenset(u for s in prepared[f.id].sentences for u in s.units) for f in members}
     parent = {f.id: f.id for f in members}
@@ -198,18 +195,17 @@ def _mark_siblings(findings: list[SourceFinding], prepared: dict[str, Prepared],
     groups: dict[str, list[SourceFinding]] = {}
     for f in members:
         groups.setdefault(root(f.id), []).append(f)
+    def earliest_then_most_used(f: SourceFinding) -> tuple:
+        d = parse_date(f.published)
+        return (d is None, d or 0, -f.coverage, f.id)
+
     changed: dict[str, SourceFinding] = {}
     for group in groups.values():
         if len(group) < 2:
             continue
-
-        def key(f: SourceFinding) -> tuple:
-            d = parse_date(f.published)
-            return (d is None, d or 0, -f.coverage, f.id)
-
-        origin = min(group, key=key)
+        origin = min(group, key=earliest_then_most_used)
         total = sum(f.coverage for f in group)
-        close = max((f for f in group), key=lambda f: f.coverage)
+        close = max(group, key=lambda f: f.coverage)
         verdict = verdict_for(total, 1.0 if close.verdict == "copy" else 0.0, settings)
         verdict = max(verdict, origin.verdict, key=LEVELS.index)
         changed[origin.id] = replace(origin, coverage=total, verdict=verdict)
