@@ -28,8 +28,8 @@ from .errors import InputError
 from .index import Index, build_temporary
 from .results import ArticleInfo, CheckResult, SourceFinding
 from .settings import LEVELS, Settings
-from .sketch import SketchParams, sketch
-from .text import credit_mentions, credits_outlet, segment
+from .sketch import SketchParams, sketch_text
+from .text import credit_mentions, credits_outlet
 
 SIBLING_JACCARD = 0.5
 
@@ -227,7 +227,7 @@ def check(article: Document, index: Index, settings: Settings | None = None) -> 
     if len(article.text) > settings.max_article_chars:
         raise InputError(f"{article.path or article.id}: {len(article.text):,} characters exceeds "
                          f"the maximum article size of {settings.max_article_chars:,}")
-    query = sketch(article.text, segment(article.text), index.params)
+    query = sketch_text(article.text, index.params)
     cands = index.candidates(query, exclude=[article.id], limit=settings.max_candidates)
     sources = index.get_many([c.id for c in cands])
     estimates = {}
