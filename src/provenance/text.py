@@ -278,13 +278,18 @@ def _split_block(block: str) -> list[tuple[int, int]]:
             spans.append((start, end))
         start = max(start, following)
     spans.append((start, len(block)))
+    return [piece for span in _trimmed(block, spans) for piece in _split_long(block, *span)]
+
+
+def _trimmed(block: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans with surrounding whitespace removed; spans of whitespace alone are dropped."""
     out = []
     for s, e in spans:
         seg = block[s:e]
         s += len(seg) - len(seg.lstrip())
         e -= len(seg) - len(seg.rstrip())
         if s < e:
-            out.extend(_split_long(block, s, e))
+            out.append((s, e))
     return out
 
 
@@ -316,14 +321,7 @@ def _split_long(block: str, start: int, end: int) -> list[tuple[int, int]]:
             piece = last_end = c1
     if last_end > piece:
         pieces.append((piece, last_end))
-    out = []
-    for s, e in pieces:
-        seg = block[s:e]
-        s += len(seg) - len(seg.lstrip())
-        e -= len(seg) - len(seg.rstrip())
-        if s < e:
-            out.append((s, e))
-    return out
+    return _trimmed(block, pieces)
 
 
 def _quote_mask(text: str) -> bytearray:
