@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import tempfile
@@ -30,8 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import data_folder_or_skip, table, write_figures  # noqa: E402
 from pan_measures import Span, measures  # noqa: E402
 
-from provenance import Document, Index, Settings, check  # noqa: E402
+from provenance import Document, Index, check  # noqa: E402
 from provenance.api import sketch_params  # noqa: E402
+from provenance.config import load_settings  # noqa: E402
 
 # The data README's test for a clean distractor: a source sharing more than 4 word 8-grams with
 # a suspicious document holds reuse. Other sources the tool reports are split by it: those over
@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("data", nargs="?", help="pan13-dev folder (default ../shared/data/pan13-dev)")
     parser.add_argument("--out", help="JSON figures file (default benchmarks/results/pan13.json)")
     parser.add_argument("--index", help="index file to build or reuse (default: a temporary one)")
+    parser.add_argument("--set", dest="options", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a setting, as the CLI's --set (e.g. --set max_candidates=100)")
     args = parser.parse_args(argv)
     folder = data_folder_or_skip(args.data, "pan13-dev", ["pairs.jsonl", "docs/src", "docs/susp"])
     if folder is None:
@@ -71,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     referenced = {p["source"] for p in pairs}
     source_ids = sorted(f"src/{f.name}" for f in (docs / "src").glob("*.txt"))
     suspicious = sorted(f"susp/{f.name}" for f in (docs / "susp").glob("*.txt"))
-    settings = Settings(**json.loads(os.environ.get("PAN_SETTINGS", "{}")))
+    settings = load_settings(None, tuple(args.options))
 
     with tempfile.TemporaryDirectory() as tmp:
         index_path = Path(args.index) if args.index else Path(tmp) / "pan13-src.db"
