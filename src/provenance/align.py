@@ -41,10 +41,6 @@ class Sentence:
     spans: tuple[tuple[int, int], ...]  # original offsets of each token
     units: frozenset[str]
 
-    @property
-    def norm(self) -> str:
-        return " ".join(self.words)
-
 
 @dataclass
 class Prepared:

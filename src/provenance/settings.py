@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from .errors import ConfigError
@@ -71,14 +71,6 @@ class Settings:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-    def with_options(self, **changes: Any) -> Settings:
-        """A copy with `changes` applied; unknown names are a ConfigError naming the key."""
-        known = {f.name for f in fields(self)}
-        for key in changes:
-            if key not in known:
-                raise ConfigError(f"unknown setting {key.replace('_', '-')!r}")
-        return replace(self, **changes)
 
 
 def level_at_least(verdict: str, threshold: str) -> bool:

@@ -130,12 +130,6 @@ def _band_keys_matrix(sigs: np.ndarray, bands: int, rows: int, level: int) -> np
     return k.view(np.int64)
 
 
-def band_keys(sig: np.ndarray, bands: int, rows: int, level: int) -> list[int]:
-    """One signed 64-bit key per band (SQLite INTEGER), distinct across bands; the lowest bit
-    tells the level (0 document, 1 passage)."""
-    return _band_keys_matrix(np.asarray(sig, dtype=np.uint32)[None, :], bands, rows, level)[0].tolist()
-
-
 def key_level(key: int) -> int:
     return key & 1
 
