@@ -42,7 +42,7 @@ def main() -> int:
     s = result.summary()
     print(f"scan ({a.engine}): {s['articles']} articles in {elapsed:.1f} s; {s['groups']} groups holding "
           f"{s['articles_in_groups']} articles; {s['candidate_pairs']} candidate pairs, {s['links']} links, "
-          f"{s['skipped_buckets']} crowded buckets skipped; peak RSS "
+          f"{s['crowded_buckets']} crowded buckets joined as stars; peak RSS "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     truth = {}
     with open(a.corpus / "truth.jsonl", encoding="utf-8") as f:
