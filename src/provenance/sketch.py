@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -216,37 +217,103 @@ def segment_units(text: str, segments: list[Segment]) -> list[list[str]]:
 
 from .text import (  # noqa: E402  (private helpers shared on purpose: same rules, one source)
     _BOILERPLATE,
+    _BOUNDARY,
     _BYLINE,
     _CAPTION,
     _FOLD,
     _TOKEN,
     _UNSPACED,
+    MAX_SENTENCE_CHARS,
     STOPWORDS,
+    _is_abbreviation,
     _is_heading,
     _split_block,
+    _split_long,
     paragraphs,
 )
+
+
+def _kept_lines(text: str) -> Iterator[tuple[int, str, str, bool]]:
+    """(start, line, stripped line, is a heading) of each line `segment` makes sentences or a
+    heading of: not boilerplate, a caption, a repeated line or a byline."""
+    lines = paragraphs(text)
+    seen = Counter(b.strip() for _, b in lines)
+    for base, block in lines:
+        stripped = block.strip()
+        # The rules below only compare the number of words with 3 and 20: counting up to 22
+        # spares splitting a long line into all its words.
+        n_words = len(stripped.split(maxsplit=21))
+        if _BOILERPLATE.search(stripped) or _CAPTION.search(stripped) or (
+                seen[stripped] > 1 and n_words > 3) or _BYLINE.match(stripped):
+            continue
+        yield base, block, stripped, _is_heading(stripped, n_words)
 
 
 def scorable_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of the segments `scorable(segment(text), text)` returns, without computing
     what retrieval does not use (quotation marks); a test keeps the two equal."""
-    lines = paragraphs(text)
-    seen = Counter(b.strip() for _, b in lines)
+    if _is_plain(text):
+        return [(s, e) for s, e in _plain_spans(text) if _PLAIN_ALNUM.search(text, s, e)]
     spans: list[tuple[int, int]] = []
-    for base, block in lines:
-        stripped = block.strip()
-        n_words = len(stripped.split())
-        if _BOILERPLATE.search(stripped) or _CAPTION.search(stripped) or (
-                seen[stripped] > 1 and n_words > 3) or _BYLINE.match(stripped):
-            continue
-        if _is_heading(stripped, n_words):
+    for base, block, stripped, heading in _kept_lines(text):
+        if heading:
             lead = len(block) - len(block.lstrip())
             found = [(base + lead, base + lead + len(stripped))]
         else:
             found = [(base + s, base + e) for s, e in _split_block(block)]
         for s, e in found:
             if any(c.isalnum() for c in text[s:e]):
+                spans.append((s, e))
+    return spans
+
+
+# Texts whose only non-ASCII characters are these, and that hold no NUL, are "plain": they
+# tokenize the same with an ASCII-only pattern (none of these is a word character, a combining
+# mark, the U+2019 apostrophe or a character of an unspaced script) and hold no full-width
+# sentence end. Generated text, and English typed with straight apostrophes, is plain.
+_INERT = frozenset("\u201c\u201d\u2018\u201e\u00ab\u00bb\u2013\u2014\u2026\u00a0\u2022")
+_NOT_PLAIN = re.compile("[^\x01-\x7f" + "".join(sorted(_INERT)) + "]")
+_PLAIN_ALNUM = re.compile("[A-Za-z0-9]")  # str.isalnum within a plain text
+# text._BOUNDARY run over a whole text at once: its whitespace may not run into the next line.
+_LINE_BOUNDARY = re.compile(_BOUNDARY.pattern.replace(r"(\s+)", r"([^\S\n]+)"))
+
+
+def _is_plain(text: str) -> bool:
+    return "\x00" not in text if text.isascii() else _NOT_PLAIN.search(text) is None
+
+
+def _plain_spans(text: str) -> list[tuple[int, int]]:
+    """The spans scorable_spans finds in a plain text, before those without a letter or digit
+    are dropped: text._split_block's cuts, found by one search over the whole text instead of
+    one per line, and no search for full-width sentence ends (a plain text has none).
+    A test keeps the two equal."""
+    cuts = [(m.start(1), m.end(1), m.end(2), m.end(3)) for m in _LINE_BOUNDARY.finditer(text)]
+    cuts.append((len(text), 0, 0, 0))  # a sentinel past every line
+    k = 0
+    spans: list[tuple[int, int]] = []
+    for base, block, stripped, heading in _kept_lines(text):
+        start = base + len(block) - len(block.lstrip())
+        if heading:
+            spans.append((start, start + len(stripped)))
+            continue
+        end = base + len(block)
+        while cuts[k][0] < base:
+            k += 1
+        found = []
+        # A boundary match starts and ends on non-space characters, so only the line's first
+        # and last sentences can have whitespace to trim.
+        while cuts[k][0] < end:
+            dot, dot_end, stop, following = cuts[k]
+            k += 1
+            if dot_end - dot == 1 and text[dot] == "." and _is_abbreviation(block, dot - base):
+                continue
+            found.append((start, stop))
+            start = following
+        found.append((start, base + len(block.rstrip())))
+        for s, e in found:
+            if e - s > MAX_SENTENCE_CHARS:
+                spans.extend((base + a, base + b) for a, b in _split_long(block, s - base, e - base))
+            else:
                 spans.append((s, e))
     return spans
 
@@ -372,18 +439,13 @@ def sketch_text(text: str, params: SketchParams) -> Sketch:
 
 # --- the bulk path: many documents at once, for index building ------------------------------
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-# Non-ASCII characters that can neither be part of a token (not word characters, combining marks
-# or the U+2019 apostrophe) nor start an unspaced script: a text whose only non-ASCII characters
-# are these tokenizes the same with an ASCII-only pattern.
-_INERT = frozenset("\u201c\u201d\u2018\u201e\u00ab\u00bb\u2013\u2014\u2026\u00a0\u2022")
 _ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*|\x00")
 
 
 def _units_fast(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:
     """spans_units(text, spans): for texts whose non-ASCII characters are all inert, one regex
     pass over the joined spans (NUL-separated) instead of one per span."""
-    if "\x00" in text or not set(_NON_ASCII.findall(text)) <= _INERT:
+    if not _is_plain(text):
         return spans_units(text, spans)
     joined = "\x00".join([text[s:e] for s, e in spans]).lower()
     stem = _STEMS.__getitem__
@@ -391,11 +453,28 @@ def _units_fast(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:
     return [part.split() for part in units.split("\x00")] if spans else []
 
 
-def _affine_t(hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
-    """_affine transposed (num_perm x len(hashes)): minima over runs of hashes are then taken
-    along contiguous rows, about three times faster than down the columns."""
+# Bytes of permuted values computed at a time: blocks of whole permutation rows that stay in the
+# (1 MB per core) L2 cache between the multiply, the add and the minimum.
+_BLOCK_BYTES = 1 << 19
+
+
+def _minima(mixed: np.ndarray, starts: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """len(starts) x num_perm: the MinHash values of each run mixed[starts[i]:starts[i + 1]]
+    of fmix-ed hashes (the last run ends at the end; every run must be non-empty).
+
+    Permuted values are computed transposed (one row per permutation), so a run's minimum is taken
+    along a contiguous row, and a few rows at a time into one buffer: a whole chunk's matrix is
+    megabytes that would be written to memory and read back."""
     a, b = _permutations(num_perm, seed)
-    return a[:, None] * _fmix32(hashes.astype(np.uint32))[None, :] + b[:, None]
+    out = np.empty((num_perm, starts.size), dtype=np.uint32)
+    rows = max(1, min(num_perm, _BLOCK_BYTES // (4 * max(1, mixed.size))))
+    buf = np.empty((rows, mixed.size), dtype=np.uint32)
+    for i in range(0, num_perm, rows):
+        block = buf[:min(rows, num_perm - i)]
+        np.multiply(a[i:i + rows, None], mixed[None, :], out=block)
+        np.add(block, b[i:i + rows, None], out=block)
+        np.minimum.reduceat(block, starts, axis=1, out=out[i:i + rows])
+    return out.T
 
 
 def index_entries(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes]]:
@@ -430,9 +509,20 @@ def _window_rows(n_segs: np.ndarray, first_seg: np.ndarray, doc_units: np.ndarra
     return wd, ws, [np.minimum(first_seg[wd] + ws + j, last_row) for j in range(size)]
 
 
+def _starts(lengths: np.ndarray) -> np.ndarray:
+    """Offsets of consecutive runs of these lengths."""
+    starts = np.zeros(lengths.size, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    return starts
+
+
 def _doc_sorted_unique(key_doc: np.ndarray, keys: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
     """(keys, bounds): each document's distinct keys, sorted, in keys[bounds[d]:bounds[d+1]]."""
-    order = np.lexsort((keys, key_doc))
+    # Sorted by key, then stably by document (a radix sort for small document numbers): five
+    # times faster than np.lexsort.
+    order = np.argsort(keys)
+    doc_type = np.int16 if n_docs < 1 << 15 else np.int64
+    order = order[np.argsort(key_doc[order].astype(doc_type), kind="stable")]
     key_doc, keys = key_doc[order], keys[order]
     keep = np.ones(keys.size, dtype=bool)
     keep[1:] = (keys[1:] != keys[:-1]) | (key_doc[1:] != key_doc[:-1])
@@ -440,47 +530,106 @@ def _doc_sorted_unique(key_doc: np.ndarray, keys: np.ndarray, n_docs: int) -> tu
     return keys, np.searchsorted(key_doc, np.arange(n_docs + 1))
 
 
+# Codes of the words of a plain text: the xxh32 of the word's unit, or one of these.
+_STOP = -1  # a stopword: a token without a unit
+_NO_TOKEN = -2  # apostrophes alone
+_SEP = -3  # the end of a span
+_MULTI = -4  # several tokens run together by apostrophes ("a''b"): tokenize the text again
+
+
+class _CodeTable(dict):
+    """A word of a plain text (lower-cased ASCII bytes, as _WORD_BYTES and split cut it) -> its
+    code; one lookup per word replaces stemming, joining, splitting and hashing."""
+
+    def __missing__(self, word: bytes) -> int:
+        if len(self) > 500_000:
+            self.clear()
+        if word == b"\x00":
+            code = _SEP
+        else:
+            # Apostrophes are kept in words, so _ASCII_TOKEN decides what they join or drop.
+            tokens = _ASCII_TOKEN.findall(word.decode("ascii"))
+            if len(tokens) == 1:
+                unit = _STEMS[tokens[0]]
+                code = _UNIT_HASHES[unit] if unit else _STOP
+            else:
+                code = _MULTI if tokens else _NO_TOKEN
+        self[word] = code
+        return code
+
+
+_CODES = _CodeTable()
+# Letters lower-cased; digits, apostrophes and NUL (the span separator) kept; every other byte,
+# including the "?" that stands for an inert non-ASCII character, a space.
+_WORD_BYTES = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or 48 <= c <= 57 or c in b"'\x00"
+                    else 32 for c in range(256))
+
+
+def _text_codes(text: str) -> tuple[np.ndarray, int]:
+    """(codes, number of spans): the codes of the words of each candidate span of the text, each
+    span followed by _SEP. A span without a letter or digit has no token code (_STOP or a hash):
+    the caller drops it, as scorable_spans does."""
+    if _is_plain(text):
+        spans = _plain_spans(text)
+        joined = " \x00 ".join([text[s:e] for s, e in spans] + [""])
+        words = joined.encode("ascii", "replace").translate(_WORD_BYTES).split()
+        codes = np.fromiter(map(_CODES.__getitem__, words), dtype=np.int64, count=len(words))
+        if not codes.size or codes.min() > _MULTI:
+            return codes, len(spans)
+    spans = scorable_spans(text)
+    # These spans are scorable already: a leading _STOP keeps even one without units.
+    out: list[int] = []
+    for units in _units_fast(text, spans):
+        out.append(_STOP)
+        out.extend(map(_UNIT_HASHES.__getitem__, units))
+        out.append(_SEP)
+    return np.array(out, dtype=np.int64), len(spans)
+
+
+def _chunk_units(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(unit hashes of all the texts in order, units per scorable segment, scorable segments per
+    text, units per text) as sketch_text's units would give them."""
+    parts, n_spans = zip(*map(_text_codes, texts), strict=True)
+    codes = np.concatenate(parts)
+    ends = np.flatnonzero(codes == _SEP)  # one per span: each run [start, end] holds its _SEP,
+    starts = np.zeros(ends.size, dtype=np.intp)  # so none is empty (as reduceat needs)
+    starts[1:] = ends[:-1] + 1
+    unit = codes >= 0
+    if ends.size:
+        scorable = np.logical_or.reduceat(codes >= _STOP, starts)
+        units_per_span = np.add.reduceat(unit, starts, dtype=np.intp)
+    else:
+        scorable, units_per_span = np.zeros(0, dtype=bool), np.zeros(0, dtype=np.intp)
+    span_text = np.repeat(np.arange(len(texts)), n_spans)
+    doc_units = np.zeros(len(texts), dtype=np.intp)
+    np.add.at(doc_units, span_text, units_per_span)
+    return (codes[unit].astype(np.uint32), units_per_span[scorable],
+            np.bincount(span_text[scorable], minlength=len(texts)), doc_units)
+
+
 def _bulk(texts: list[str], params: SketchParams, probes: bool
           ) -> list[tuple[bytes, bytes, bytes, bytes]]:
     if not texts:
         return []
     size, stride = params.passage_sentences, params.passage_stride
-    hashes: list[np.ndarray] = []
-    seg_counts: list[np.ndarray] = []
-    n_segs = np.zeros(len(texts), dtype=np.int64)
-    for d, text in enumerate(texts):
-        units = _units_fast(text, scorable_spans(text))
-        n_segs[d] = len(units)
-        counts = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
-        seg_counts.append(counts)
-        flat = [u for seg in units for u in seg]
-        hashes.append(np.fromiter(map(_UNIT_HASHES.__getitem__, flat), dtype=np.uint32, count=len(flat)))
     n_docs = len(texts)
-    doc_units = np.fromiter(map(len, hashes), dtype=np.int64, count=n_docs)
-    all_hashes = np.concatenate(hashes)
-    owner = np.repeat(np.arange(n_docs, dtype=np.uint64), doc_units)
+    all_hashes, counts, n_segs, doc_units = _chunk_units(texts)
+    mixed = _fmix32(all_hashes)
 
-    # Document signatures: the distinct hashes of each document, permuted, minimum per document.
-    pairs = np.unique((owner << np.uint64(32)) | all_hashes.astype(np.uint64))
-    pair_doc = (pairs >> np.uint64(32)).astype(np.int64)
+    # Document signatures: the minimum over all of a document's units (a repeated unit changes
+    # no minimum, so the hashes need not be made distinct first).
     doc_sigs = np.full((n_docs, params.num_perm), _EMPTY, dtype=np.uint32)
-    if pairs.size:
-        values = _affine_t((pairs & np.uint64(0xFFFFFFFF)).astype(np.uint32), params.num_perm, params.seed)
-        present, starts = np.unique(pair_doc, return_index=True)
-        doc_sigs[present] = np.minimum.reduceat(values, starts, axis=1).T
-        del values
+    present = doc_units > 0
+    if all_hashes.size:
+        doc_sigs[present] = _minima(mixed, _starts(doc_units[present]), params.num_perm, params.seed)
     b, r = lsh_params(params.doc_threshold, params.num_perm)
     doc_keys = _band_keys_matrix(doc_sigs, b, r, DOC_LEVEL)
 
     # Passage windows: one signature per segment, a stored window is the minimum of its rows.
-    counts = np.concatenate(seg_counts)
     seg_sigs = np.full((counts.size, params.passage_num_perm), _EMPTY, dtype=np.uint32)
+    nonempty = counts > 0
     if all_hashes.size:
-        values = _affine_t(all_hashes, params.passage_num_perm, params.seed)
-        nonempty = counts > 0
-        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        seg_sigs[nonempty] = np.minimum.reduceat(values, offsets[nonempty], axis=1).T
-        del values
+        seg_sigs[nonempty] = _minima(mixed, _starts(counts[nonempty]), params.passage_num_perm, params.seed)
     first_seg = np.concatenate(([0], np.cumsum(n_segs)[:-1]))
     pb, pr = lsh_params(params.passage_threshold, params.passage_num_perm)
 
@@ -502,7 +651,14 @@ def _bulk(texts: list[str], params: SketchParams, probes: bool
         wd, win_keys = window_keys(1)
         pkeys, pbounds = _doc_sorted_unique(np.concatenate((doc_of_key, np.repeat(wd, pb))),
                                             np.concatenate((doc_keys.ravel(), win_keys.ravel())), n_docs)
-        hbounds = np.searchsorted(pair_doc, np.arange(n_docs + 1))
+        # Each document's distinct unit hashes, sorted: sort (document, hash) pairs and drop
+        # repeats (np.unique was twenty times slower here).
+        owner = np.repeat(np.arange(n_docs, dtype=np.uint64), doc_units)
+        pairs = np.sort((owner << np.uint64(32)) | all_hashes)
+        first = np.ones(pairs.size, dtype=bool)
+        np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
+        pairs = pairs[first]
+        hbounds = np.searchsorted(pairs >> np.uint64(32), np.arange(n_docs + 1, dtype=np.uint64))
         unit_hashes = (pairs & np.uint64(0xFFFFFFFF)).astype(np.uint32)
         return [(b"", keys[bounds[d]:bounds[d + 1]].tobytes(), pkeys[pbounds[d]:pbounds[d + 1]].tobytes(),
                  unit_hashes[hbounds[d]:hbounds[d + 1]].tobytes()) for d in range(n_docs)]

@@ -1,0 +1,152 @@
+"""The bulk sketching path (index_entries, scan_entries) against the segmented path, on texts
+chosen to reach each of its branches: plain texts (ASCII and inert characters) tokenized from
+bytes, the fallback for other texts, apostrophe runs, NUL, spans without letters, long lines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from provenance import sketch as sk
+from provenance.sketch import (
+    SketchParams,
+    index_entries,
+    scan_entries,
+    scorable,
+    sketch,
+    sketch_text,
+)
+from provenance.text import _BOUNDARY, _TOKEN, _UNSPACED, segment
+
+FAST = settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+PARAMS = [SketchParams(), SketchParams(num_perm=32, passage_num_perm=16, passage_sentences=2,
+                                       passage_stride=3, seed=7)]
+
+PLAIN_PIECES = [
+    " ", " ", "  ", "\n", "\n\n", "\r\n", "\t", "\x0b", ". ", "! ", "? ", "...", "?! ", "'", "''",
+    '"', "(", ")", "[", "]", ",", ";", ":", "-", "_", "x'", "'s", "a''b", "rock'n'roll", "don't",
+    "It's", "'90s", "Mr. ", "Dr. Smith", "U.S. ", "J. ", "e.g. ", "5. ", "3.5", "No. 3", "By John Smith",
+    "READ ALSO:", "Discuss", "(Photo: AP)", "Copyright", "the", "and", "said", "of", "THE", "Talks",
+    "minister", "Sanctions", "GENEVA", "nuclear", "x", "ab12", "2024",
+    "\u201cQuoted,\u201d", "\u2018", "\u201e", "\u00ab", "\u00bb", "\u2013", "\u2014", "\u2026",
+    "\u00a0", "\u2022",
+]
+# Characters that take a text off the plain path, or that the plain path must not mistake.
+OTHER_PIECES = ["\x00", "\u2019", "don\u2019t", "Caf\u00e9", "e\u0301", "\u00aa", "\u00b2",
+                "\u0645\u0630\u0627\u06a9\u0631\u0627\u062a", "\u0627\u06cc\u0631\u0627\u0646",
+                "\u5317\u4eac\u7ecf\u6d4e", "\u3002", "\uff01", "\u0964", "\u041c\u043e\u0441\u043a\u0432\u0430",
+                "\u0130", "\ufb01", "\u2028", "\x85"]
+LONG = ["x" * 1005, "word " * 230, "Long, clause; after: clause " * 40]
+
+plain_text = st.lists(st.sampled_from(PLAIN_PIECES + LONG[:1]) | st.sampled_from(LONG[1:]),
+                      max_size=80).map("".join)
+any_text = st.lists(st.sampled_from(PLAIN_PIECES + OTHER_PIECES) | st.text(max_size=5)
+                    | st.sampled_from(LONG), max_size=60).map("".join)
+
+
+def reference(text: str, params: SketchParams, segmented: bool) -> sk.Sketch:
+    return sketch(text, segment(text), params) if segmented else sketch_text(text, params)
+
+
+def slow_index_entry(text: str, params: SketchParams, segmented: bool = True) -> tuple[bytes, bytes]:
+    s = reference(text, params, segmented)
+    return s.doc_signature.tobytes(), s.index_keys().tobytes()
+
+
+def slow_scan_entry(text: str, params: SketchParams, segmented: bool = True) -> tuple[bytes, bytes, bytes]:
+    s = reference(text, params, segmented)
+    hashes = np.unique(np.fromiter(map(sk._UNIT_HASHES.__getitem__, s.units), dtype=np.uint32))
+    return (s.index_keys().tobytes(), np.unique(np.asarray(s.query_keys, dtype=np.int64)).tobytes(),
+            hashes.tobytes())
+
+
+def check_bulk(texts: list[str], segmented: bool = True) -> None:
+    for params in PARAMS:
+        assert index_entries(texts, params) == [slow_index_entry(t, params, segmented) for t in texts]
+        assert scan_entries(texts, params) == [slow_scan_entry(t, params, segmented) for t in texts]
+
+
+@FAST
+@given(st.lists(plain_text, min_size=1, max_size=5))
+@example(["", "x", " \n ", "...", "'", "a''b c. D''e f.\nHeading"])
+@example(["One. Two.\n\nOne. Two.\nBy Ann Lee\nA line of five words here.\nA line of five words here."])
+# Boundaries inside lines that are skipped (boilerplate, a repeated line, a heading, a byline).
+@example(["READ ALSO: Talks. Sanctions.\nFirst one. Second one.\nRepeated line here. Yes it is.\n"
+          "Repeated line here. Yes it is.\nHead. Line\nBy Ann Lee. Reporter\nLast. One."])
+def test_bulk_equals_segmented_path_on_plain_texts(texts: list[str]) -> None:
+    assert all(sk._is_plain(t) for t in texts)
+    check_bulk(texts)
+
+
+@FAST
+@given(st.lists(any_text, min_size=1, max_size=5))
+@example(["plain text. Here.", "nul\x00 inside. Text.", "\u5317\u4eac\u7ecf\u6d4e\u3002\u8c08\u5224",
+          "don\u2019t stop. Caf\u00e9 ici.", ""])
+def test_bulk_equals_sketch_text_on_any_texts(texts: list[str]) -> None:
+    # Against sketch_text, what check and the index use: see the next test for where it and the
+    # segmented path part.
+    check_bulk(texts, segmented=False)
+
+
+@pytest.mark.xfail(strict=True, reason="known: sketch_text reads a character that NFKC maps into "
+                   "an unspaced script (U+2F98B -> U+8201) as a word, segment() as a lone "
+                   "unspaced character; fixing it changes keys (SKETCH_VERSION)")
+def test_sketch_text_on_a_compatibility_ideograph():
+    text = "Talks \U0002f98b here."
+    assert sketch_text(text, SketchParams()).units == sketch(text, segment(text), SketchParams()).units
+
+
+@FAST
+@given(plain_text)
+@example("  Lead space. Next one.  \nx" + " y" * 25 + ".\n" + "z" * 1200 + ". After.")
+def test_plain_spans_are_text_split_block_spans(text: str) -> None:
+    expected = [(s.start, s.end) for s in scorable(segment(text), text)]
+    assert [(s, e) for s, e in sk._plain_spans(text) if any(c.isalnum() for c in text[s:e])] == expected
+    assert sk.scorable_spans(text) == expected
+
+
+def test_no_texts():
+    assert index_entries([], SketchParams()) == [] and scan_entries([], SketchParams()) == []
+
+
+def test_plain_means_tokenized_alike_by_the_ascii_pattern():
+    # What the plain path relies on: inert characters are neither letters nor digits, tokens,
+    # unspaced script nor full-width sentence ends, and the whole-text boundary pattern is
+    # text._BOUNDARY with only its whitespace changed.
+    for c in sk._INERT:
+        assert not c.isalnum() and not _TOKEN.search(c) and not _UNSPACED.search(c)
+        assert sk._is_plain("a" + c)
+    assert not sk._is_plain("a\x00") and not sk._is_plain("a\u2019s") and sk._is_plain("")
+    assert _BOUNDARY.pattern.count(r"(\s+)") == 1 and sk._LINE_BOUNDARY.pattern != _BOUNDARY.pattern
+
+
+@pytest.mark.parametrize("word, code", [
+    (b"\x00", sk._SEP), (b"'", sk._NO_TOKEN), (b"''", sk._NO_TOKEN), (b"the", sk._STOP),
+    (b"'the'", sk._STOP), (b"a''b", sk._MULTI), (b"x'", sk._UNIT_HASHES["x"]),
+    (b"rock'n'roll", sk._UNIT_HASHES["rock'"]), (b"sanctions", sk._UNIT_HASHES["sanct"]),
+])
+def test_word_codes(word, code):
+    assert sk._CODES[word] == code
+
+
+def test_minima_in_blocks_of_any_size(monkeypatch):
+    rng = np.random.default_rng(5)
+    hashes = rng.integers(0, 2**32, 300, dtype=np.uint32)
+    lengths = np.array([1, 5, 100, 3, 191])
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    expected = np.stack([sk.signature(run, 64, 1) for run in np.split(hashes, starts[1:])])
+    for block in (1, 4 * 300 * 3, 1 << 30):
+        monkeypatch.setattr(sk, "_BLOCK_BYTES", block)
+        assert np.array_equal(sk._minima(sk._fmix32(hashes), starts, 64, 1), expected)
+
+
+def test_doc_sorted_unique_with_many_documents():
+    rng = np.random.default_rng(6)
+    n_docs = 40_000  # past the int16 document numbers of the radix sort
+    docs = rng.integers(0, n_docs, 100_000)
+    keys = rng.integers(-50, 50, docs.size)
+    out, bounds = sk._doc_sorted_unique(docs, keys, n_docs)
+    for d in (0, 1, 12345, n_docs - 1):
+        assert np.array_equal(out[bounds[d]:bounds[d + 1]], np.unique(keys[docs == d]))
