@@ -18,7 +18,7 @@ from provenance.sketch import (
     sketch,
     sketch_text,
 )
-from provenance.text import _BOUNDARY, _TOKEN, _UNSPACED, segment
+from provenance.text import _BOUNDARY, _FOLD, _TOKEN, _UNSPACED, segment
 
 FAST = settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 PARAMS = [SketchParams(), SketchParams(num_perm=32, passage_num_perm=16, passage_sentences=2,
@@ -31,10 +31,11 @@ PLAIN_PIECES = [
     "READ ALSO:", "Discuss", "(Photo: AP)", "Copyright", "the", "and", "said", "of", "THE", "Talks",
     "minister", "Sanctions", "GENEVA", "nuclear", "x", "ab12", "2024",
     "\u201cQuoted,\u201d", "\u2018", "\u201e", "\u00ab", "\u00bb", "\u2013", "\u2014", "\u2026",
-    "\u00a0", "\u2022",
+    "\u00a0", "\u2022", "\u2019", "don\u2019t", "\u2019s", "a\u2019\u2019b", "a'\u2019b", "rock\u2019n'roll",
+    "\u2018Quoted.\u2019 ",
 ]
 # Characters that take a text off the plain path, or that the plain path must not mistake.
-OTHER_PIECES = ["\x00", "\u2019", "don\u2019t", "Caf\u00e9", "e\u0301", "\u00aa", "\u00b2",
+OTHER_PIECES = ["\x00", "Caf\u00e9", "e\u0301", "\u00aa", "\u00b2",
                 "\u0645\u0630\u0627\u06a9\u0631\u0627\u062a", "\u0627\u06cc\u0631\u0627\u0646",
                 "\u5317\u4eac\u7ecf\u6d4e", "\u3002", "\uff01", "\u0964", "\u041c\u043e\u0441\u043a\u0432\u0430",
                 "\u0130", "\ufb01", "\u2028", "\x85"]
@@ -118,7 +119,10 @@ def test_plain_means_tokenized_alike_by_the_ascii_pattern():
     for c in sk._INERT:
         assert not c.isalnum() and not _TOKEN.search(c) and not _UNSPACED.search(c)
         assert sk._is_plain("a" + c)
-    assert not sk._is_plain("a\x00") and not sk._is_plain("a\u2019s") and sk._is_plain("")
+    assert not sk._is_plain("a\x00") and not sk._is_plain("caf\u00e9") and sk._is_plain("")
+    # U+2019 is plain because it is read as the ASCII apostrophe, as text does.
+    assert sk._is_plain("don\u2019t") and _FOLD["\u2019"] == "'"
+    assert _TOKEN.findall("don\u2019t 'n\u2019 a\u2019'b") == ["don\u2019t", "n", "a", "b"]
     assert _BOUNDARY.pattern.count(r"(\s+)") == 1 and _BOUNDARY.pattern.count("([.!?]+)") == 1
     assert sk._LINE_BOUNDARY.pattern.replace("([^\\S\\n]+)", "(\\s+)").replace(
         "([.!?][.!?]*)", "([.!?]+)") == _BOUNDARY.pattern != sk._LINE_BOUNDARY.pattern

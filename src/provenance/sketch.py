@@ -267,12 +267,13 @@ def scorable_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# Texts whose only non-ASCII characters are these, and that hold no NUL, are "plain": they
-# tokenize the same with an ASCII-only pattern (none of these is a word character, a combining
-# mark, the U+2019 apostrophe or a character of an unspaced script) and hold no full-width
-# sentence end. Generated text, and English typed with straight apostrophes, is plain.
+# Texts whose only non-ASCII characters are these or the U+2019 apostrophe, and that hold no NUL,
+# are "plain": they tokenize the same with an ASCII-only pattern once U+2019 is read as "'" (none
+# of these is a word character, a combining mark or a character of an unspaced script; text._TOKEN
+# and _FOLD treat the two apostrophes alike), and hold no full-width sentence end. Generated text
+# and most English news is plain.
 _INERT = frozenset("\u201c\u201d\u2018\u201e\u00ab\u00bb\u2013\u2014\u2026\u00a0\u2022")
-_NOT_PLAIN = re.compile("[^\x01-\x7f" + "".join(sorted(_INERT)) + "]")
+_NOT_PLAIN = re.compile("[^\x01-\x7f\u2019" + "".join(sorted(_INERT)) + "]")
 _PLAIN_ALNUM = re.compile("[A-Za-z0-9]")  # str.isalnum within a plain text
 # text._BOUNDARY run over a whole text at once: its whitespace may not run into the next line.
 # "[.!?][.!?]*" matches what "[.!?]+" does, but lets the regex engine skip ahead to the next
@@ -446,11 +447,11 @@ _ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*|\x00")
 
 
 def _units_fast(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:
-    """spans_units(text, spans): for texts whose non-ASCII characters are all inert, one regex
-    pass over the joined spans (NUL-separated) instead of one per span."""
+    """spans_units(text, spans): for plain texts, one regex pass over the joined spans
+    (NUL-separated) instead of one per span."""
     if not _is_plain(text):
         return spans_units(text, spans)
-    joined = "\x00".join([text[s:e] for s, e in spans]).lower()
+    joined = "\x00".join([text[s:e] for s, e in spans]).lower().replace("\u2019", "'")
     stem = _STEMS.__getitem__
     units = " ".join(filter(None, map(stem, _ASCII_TOKEN.findall(joined))))
     return [part.split() for part in units.split("\x00")] if spans else []
@@ -575,7 +576,7 @@ def _text_codes(text: str) -> tuple[np.ndarray, int]:
     if _is_plain(text):
         spans = _plain_spans(text)
         joined = " \x00 ".join([text[s:e] for s, e in spans] + [""])
-        words = joined.encode("ascii", "replace").translate(_WORD_BYTES).split()
+        words = joined.replace("\u2019", "'").encode("ascii", "replace").translate(_WORD_BYTES).split()
         codes = np.fromiter(map(_CODES.__getitem__, words), dtype=np.int64, count=len(words))
         if not codes.size or codes.min() > _MULTI:
             return codes, len(spans)
