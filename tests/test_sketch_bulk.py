@@ -1,8 +1,11 @@
 """The bulk sketching path (index_entries, scan_entries) against the segmented path, on texts
-chosen to reach each of its branches: plain texts (ASCII and inert characters) tokenized from
-bytes, the fallback for other texts, apostrophe runs, NUL, spans without letters, long lines."""
+chosen to reach each of its branches: plain texts (ASCII and characters read as spaces)
+tokenized from bytes, the fallback for other texts, apostrophe runs, NUL, spans without
+letters, long lines."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pytest
@@ -18,7 +21,7 @@ from provenance.sketch import (
     sketch,
     sketch_text,
 )
-from provenance.text import _BOUNDARY, _FOLD, _TOKEN, _UNSPACED, segment
+from provenance.text import _BOUNDARY, _FOLD, _FULLWIDTH_BOUNDARY, _TOKEN, _UNSPACED, segment
 
 FAST = settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 PARAMS = [SketchParams(), SketchParams(num_perm=32, passage_num_perm=16, passage_sentences=2,
@@ -32,16 +35,18 @@ PLAIN_PIECES = [
     "minister", "Sanctions", "GENEVA", "nuclear", "x", "ab12", "2024",
     "\u201cQuoted,\u201d", "\u2018", "\u201e", "\u00ab", "\u00bb", "\u2013", "\u2014", "\u2026",
     "\u00a0", "\u2022", "\u2019", "don\u2019t", "\u2019s", "a\u2019\u2019b", "a'\u2019b", "rock\u2019n'roll",
-    "\u2018Quoted.\u2019 ",
+    "\u2018Quoted.\u2019 ", "\u00a3", "\u20ac5", "20\u00b0C", "\u00a9", "\u200b", "\u3000", "\u2028", "\x85",
+    "\u2032", "\u2033", "\u201a", "\u0bbe",
 ]
 # Characters that take a text off the plain path, or that the plain path must not mistake.
 OTHER_PIECES = ["\x00", "Caf\u00e9", "e\u0301", "\u00aa", "\u00b2",
                 "\u0645\u0630\u0627\u06a9\u0631\u0627\u062a", "\u0627\u06cc\u0631\u0627\u0646",
                 "\u5317\u4eac\u7ecf\u6d4e", "\u3002", "\uff01", "\u0964", "\u041c\u043e\u0441\u043a\u0432\u0430",
-                "\u0130", "\ufb01", "\u2028", "\x85"]
+                "\u0130", "\ufb01", "\u0e3f", "\u30fb", "\u212a"]
 LONG = ["x" * 1005, "word " * 230, "Long, clause; after: clause " * 40]
 
-plain_text = st.lists(st.sampled_from(PLAIN_PIECES + LONG[:1]) | st.sampled_from(LONG[1:]),
+plain_chars = st.text(st.characters(codec=None).filter(sk._is_plain), max_size=3)
+plain_text = st.lists(st.sampled_from(PLAIN_PIECES + LONG[:1]) | st.sampled_from(LONG[1:]) | plain_chars,
                       max_size=80).map("".join)
 any_text = st.lists(st.sampled_from(PLAIN_PIECES + OTHER_PIECES) | st.text(max_size=5)
                     | st.sampled_from(LONG), max_size=60).map("".join)
@@ -112,17 +117,25 @@ def test_no_texts():
     assert index_entries([], SketchParams()) == [] and scan_entries([], SketchParams()) == []
 
 
-def test_plain_means_tokenized_alike_by_the_ascii_pattern():
-    # What the plain path relies on: inert characters are neither letters nor digits, tokens,
-    # unspaced script nor full-width sentence ends, and the whole-text boundary pattern is
-    # text._BOUNDARY with only its whitespace changed.
-    for c in sk._INERT:
-        assert not c.isalnum() and not _TOKEN.search(c) and not _UNSPACED.search(c)
-        assert sk._is_plain("a" + c)
-    assert not sk._is_plain("a\x00") and not sk._is_plain("caf\u00e9") and sk._is_plain("")
-    # U+2019 is plain because it is read as the ASCII apostrophe, as text does.
-    assert sk._is_plain("don\u2019t") and _FOLD["\u2019"] == "'"
+def test_plain_characters_are_read_as_spaces():
+    # What the plain path relies on, checked over every non-ASCII character: those a plain text
+    # may hold are never part of a token (but U+2019, read as the ASCII apostrophe, as text does),
+    # nor letters or digits (even lower-cased), unspaced script or full-width sentence ends.
+    every = "".join(map(chr, range(0x80, 0x110000)))
+    plain = sk._NOT_PLAIN_OTHER.sub("", sk._NOT_PLAIN_WORD.sub("", every))
+    assert len(plain) > 900_000 and "\u2019" in plain and sk._is_plain(plain)
+    usual = sk._USUAL.sub("", every)  # the quick test's characters must be plain
+    assert len(usual) == 12 and not sk._NOT_PLAIN_WORD.search(usual) and not sk._NOT_PLAIN_OTHER.search(usual)
+    assert not _TOKEN.search(plain.replace("\u2019", "")) and not re.search(r"[^\W_]", plain)
+    assert not _UNSPACED.search(plain) and not _FULLWIDTH_BOUNDARY.search(plain)
+    assert not re.search("[\x00-\x7f]", plain.lower())
+    assert _FOLD["\u2019"] == "'"
     assert _TOKEN.findall("don\u2019t 'n\u2019 a\u2019'b") == ["don\u2019t", "n", "a", "b"]
+    assert not sk._is_plain("a\x00") and not sk._is_plain("caf\u00e9") and sk._is_plain("")
+    assert not sk._is_plain("e\u0301") and not sk._is_plain("\u0e3f") and sk._is_plain("\u00a3\u2014")
+
+
+def test_line_boundary_is_text_boundary_over_whole_texts():
     assert _BOUNDARY.pattern.count(r"(\s+)") == 1 and _BOUNDARY.pattern.count("([.!?]+)") == 1
     assert sk._LINE_BOUNDARY.pattern.replace("([^\\S\\n]+)", "(\\s+)").replace(
         "([.!?][.!?]*)", "([.!?]+)") == _BOUNDARY.pattern != sk._LINE_BOUNDARY.pattern

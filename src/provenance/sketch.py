@@ -221,6 +221,7 @@ from .text import (  # noqa: E402  (private helpers shared on purpose: same rule
     _BYLINE,
     _CAPTION,
     _FOLD,
+    _MARKS,
     _TOKEN,
     _UNSPACED,
     MAX_SENTENCE_CHARS,
@@ -267,13 +268,17 @@ def scorable_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# Texts whose only non-ASCII characters are these or the U+2019 apostrophe, and that hold no NUL,
-# are "plain": they tokenize the same with an ASCII-only pattern once U+2019 is read as "'" (none
-# of these is a word character, a combining mark or a character of an unspaced script; text._TOKEN
-# and _FOLD treat the two apostrophes alike), and hold no full-width sentence end. Generated text
-# and most English news is plain.
-_INERT = frozenset("\u201c\u201d\u2018\u201e\u00ab\u00bb\u2013\u2014\u2026\u00a0\u2022")
-_NOT_PLAIN = re.compile("[^\x01-\x7f\u2019" + "".join(sorted(_INERT)) + "]")
+# "Plain" texts are read with ASCII-only rules: each of their characters is ASCII (but NUL), or
+# the U+2019 apostrophe (read as "'", as text._TOKEN and _FOLD do), or one that text._TOKEN never
+# puts in a token, so the plain path reads it as a space: not a word character, a combining mark
+# or a character of an unspaced script. They hold no full-width sentence end either. Generated
+# text and most English news are plain; a test checks every Unicode character against these rules.
+_NOT_PLAIN_WORD = re.compile(r"[^\W\x00-\x7f]")  # a word character outside ASCII
+_NOT_PLAIN_OTHER = re.compile("[\x00" + _MARKS + _UNSPACED.pattern[1:-1]
+                              + "\u3002\uff01\uff1f\uff61\u061f\u06d4\u0964\u0965]")
+# Plain characters common in news: a text holding no others is found plain by one quick search
+# (the two above test each character's category, four times slower).
+_USUAL = re.compile("[^\x01-\x7f\u2019\u201c\u201d\u2018\u201e\u00ab\u00bb\u2013\u2014\u2026\u00a0\u2022]")
 _PLAIN_ALNUM = re.compile("[A-Za-z0-9]")  # str.isalnum within a plain text
 # text._BOUNDARY run over a whole text at once: its whitespace may not run into the next line.
 # "[.!?][.!?]*" matches what "[.!?]+" does, but lets the regex engine skip ahead to the next
@@ -283,7 +288,13 @@ _LINE_BOUNDARY = re.compile(_BOUNDARY.pattern.replace(r"(\s+)", r"([^\S\n]+)")
 
 
 def _is_plain(text: str) -> bool:
-    return "\x00" not in text if text.isascii() else _NOT_PLAIN.search(text) is None
+    if text.isascii():
+        return "\x00" not in text
+    unusual = _USUAL.search(text)
+    if unusual is None:
+        return True
+    start = unusual.start()
+    return _NOT_PLAIN_WORD.search(text, start) is None and _NOT_PLAIN_OTHER.search(text, start) is None
 
 
 def _plain_spans(text: str) -> list[tuple[int, int]]:
@@ -564,7 +575,7 @@ class _CodeTable(dict):
 
 _CODES = _CodeTable()
 # Letters lower-cased; digits, apostrophes and NUL (the span separator) kept; every other byte,
-# including the "?" that stands for an inert non-ASCII character, a space.
+# including the "?" that stands for a plain text's non-ASCII character, a space.
 _WORD_BYTES = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or 48 <= c <= 57 or c in b"'\x00"
                     else 32 for c in range(256))
 
