@@ -71,13 +71,15 @@ def test_cli_scan_usage_errors(tmp_path):
     assert result.exit_code == 3 and result.stderr.startswith("provenance: error:")
 
 
-def test_confirming_links_in_worker_processes_gives_the_same_groups(monkeypatch) -> None:
+def test_sketching_and_confirming_in_worker_processes_gives_the_same_groups(monkeypatch) -> None:
+    import provenance.index as index_module
     import provenance.scan as scan_module
 
     docs = [Document(id=a.id, text=a.text, published=a.published)
             for a in generate(200, seed=5, words_per_article=400, planted_fraction=0.3)]
     serial = scan(docs, workers=1)
     monkeypatch.setattr(scan_module, "CONFIRM_PARALLEL_AFTER", 0)
+    monkeypatch.setattr(index_module, "PARALLEL_AFTER", 0)
     parallel = scan(docs, workers=2)
     assert serial.links > 0
     assert parallel.jsonl() == serial.jsonl()
