@@ -136,9 +136,8 @@ def test_plain_characters_are_read_as_spaces():
 
 
 def test_line_boundary_is_text_boundary_over_whole_texts():
-    assert _BOUNDARY.pattern.count(r"(\s+)") == 1 and _BOUNDARY.pattern.count("([.!?]+)") == 1
-    assert sk._LINE_BOUNDARY.pattern.replace("([^\\S\\n]+)", "(\\s+)").replace(
-        "([.!?][.!?]*)", "([.!?]+)") == _BOUNDARY.pattern != sk._LINE_BOUNDARY.pattern
+    assert _BOUNDARY.pattern.count(r"(\s+)") == 1
+    assert sk._LINE_BOUNDARY.pattern.replace("([^\\S\\n]+)", "(\\s+)") == _BOUNDARY.pattern != sk._LINE_BOUNDARY.pattern
 
 
 @pytest.mark.parametrize("word, code", [

@@ -4,6 +4,8 @@ credits. Edge cases are parametrized tables, one id per case."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from provenance.text import (
     MAX_SENTENCE_CHARS,
@@ -11,6 +13,7 @@ from provenance.text import (
     credit_mentions,
     credits_outlet,
     normalize,
+    paragraphs,
     scoring_length,
     segment,
     tokenize,
@@ -284,3 +287,11 @@ def test_lines_are_paragraphs_and_wrapped_lines_are_read_one_by_one() -> None:
     # Documented limitation (see text.paragraphs): hard-wrapped text is read line by line.
     text = "Talks resumed in late November and little\nprogress has been made since then.\n\nA new paragraph."
     assert [s.paragraph for s in segment(text)] == [0, 1, 2]
+
+
+@given(st.text(alphabet=st.sampled_from("ab \n\t\r.\u2028\u00a0"), max_size=60))
+def test_paragraphs_are_the_non_blank_lines(text: str) -> None:
+    import re
+
+    assert paragraphs(text) == [(m.start(), m.group()) for m in re.finditer(r"[^\n]+", text)
+                                if m.group().strip()]

@@ -281,10 +281,7 @@ _NOT_PLAIN_OTHER = re.compile("[\x00" + _MARKS + _UNSPACED.pattern[1:-1]
 _USUAL = re.compile("[^\x01-\x7f\u2019\u201c\u201d\u2018\u201e\u00ab\u00bb\u2013\u2014\u2026\u00a0\u2022]")
 _PLAIN_ALNUM = re.compile("[A-Za-z0-9]")  # str.isalnum within a plain text
 # text._BOUNDARY run over a whole text at once: its whitespace may not run into the next line.
-# "[.!?][.!?]*" matches what "[.!?]+" does, but lets the regex engine skip ahead to the next
-# candidate character instead of trying the pattern at every position (twice as fast).
-_LINE_BOUNDARY = re.compile(_BOUNDARY.pattern.replace(r"(\s+)", r"([^\S\n]+)")
-                            .replace("([.!?]+)", "([.!?][.!?]*)"))
+_LINE_BOUNDARY = re.compile(_BOUNDARY.pattern.replace(r"(\s+)", r"([^\S\n]+)"))
 
 
 def _is_plain(text: str) -> bool:
