@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from provenance.cli import cli
 from provenance.documents import Document
-from provenance.scan import scan
+from provenance.scan import ALIGN_BELOW, scan
 
 from .conftest import ROOT
 
@@ -41,6 +41,12 @@ def test_planted_reuse_is_grouped_with_its_source(corpus):
         origin = g["origin"]
         assert origin == min(g["members"], key=lambda m: m["published"])["id"]
         assert all("evidence" in m for m in g["members"] if m["id"] != origin)
+    # Links below ALIGN_BELOW were aligned and carry check's verdict; above it they stand on
+    # the measures alone.
+    evidence = [m["evidence"] for g in result.groups for m in g["members"] if "evidence" in m]
+    assert any(e["verdict"] in ("copy", "paraphrase", "partial") for e in evidence)
+    assert any(e["verdict"] is None and e["jaccard"] >= ALIGN_BELOW for e in evidence)
+    assert all(e["verdict"] is None or e["jaccard"] < ALIGN_BELOW for e in evidence)
 
 
 def test_origin_unknown_without_dates(corpus):
