@@ -21,6 +21,7 @@ import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -366,33 +367,39 @@ class Index:
             min_score = min(MIN_SCORE, max(3, round(windows / 5)))
         keys = list(query.query_keys) or sorted(
             set(query.doc_keys) | {k for _, ks in query.passage_keys for k in ks})
-        if not keys:
-            return []
-        hits: dict[int, list[int]] = {}
+        parts = []
         for chunk_start in range(0, len(keys), 500):
             chunk = keys[chunk_start:chunk_start + 500]
             marks = ",".join("?" * len(chunk))
-            for key, doc in self._conn.execute(
-                    f"SELECT key, doc FROM buckets WHERE key IN ({marks})", chunk):
-                counts = hits.get(doc)
-                if counts is None:
-                    counts = hits[doc] = [0, 0]
-                counts[key & 1] += 1
-        if not hits:
+            rows = self._conn.execute(f"SELECT key, doc FROM buckets WHERE key IN ({marks})", chunk).fetchall()
+            parts.append(np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=2 * len(rows)))
+        pairs = np.concatenate(parts).reshape(-1, 2) if parts else np.empty((0, 2), dtype=np.int64)
+        if not len(pairs):
             return []
+        # Counted with numpy, per document in order of first appearance (ties keep that order,
+        # as the dict of per-document counts this replaces did). That dict held thousands of
+        # small lists per query, whose promotion set off most of the full garbage collections of
+        # a long-running process (each scans every cached object): 213 instead of 32 in a process
+        # checking 500 articles against 100,000 generated ones. (key, doc) rows are distinct, so
+        # passage_hits counts distinct passage keys.
+        passage = (pairs[:, 0] & 1).astype(bool)
+        docs, first, inverse = np.unique(pairs[:, 1], return_index=True, return_inverse=True)
+        passage_hits = np.bincount(inverse[passage], minlength=len(docs))
+        doc_hits = np.bincount(inverse, minlength=len(docs)) - passage_hits
+        score = doc_hits * 4 + passage_hits
         excluded = set(exclude)
-        hits = {d: h for d, h in hits.items() if h[0] * 4 + h[1] >= min_score}
+        kept = score >= min_score
         # Rank before naming, so only the best few rows of docs are read.
-        ranked = sorted(hits.items(), key=lambda item: -(item[1][0] * 4 + item[1][1]))
-        cut = ranked[:limit + len(excluded) + 50]
+        chosen = np.flatnonzero(kept)
+        ranked = chosen[np.lexsort((first[chosen], -score[chosen]))][:limit + len(excluded) + 50]
+        cut = [(int(docs[k]), int(doc_hits[k]), int(passage_hits[k])) for k in ranked]
         names: dict[int, str] = {}
-        rowids = [r for r, _ in cut]
+        rowids = [r for r, _, _ in cut]
         for chunk_start in range(0, len(rowids), 500):
             chunk = rowids[chunk_start:chunk_start + 500]
             marks = ",".join("?" * len(chunk))
             names.update(self._conn.execute(f"SELECT rowid, id FROM docs WHERE rowid IN ({marks})", chunk))
-        found = [Candidate(r, names[r], h[0], h[1]) for r, h in cut
-                 if r in names and names[r] not in excluded]
+        found = [Candidate(r, names[r], d, p) for r, d, p in cut if r in names and names[r] not in excluded]
         found.sort(key=lambda c: (-(c.doc_hits * 4 + c.passage_hits), c.id))
         return found[:limit]
 
