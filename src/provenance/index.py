@@ -28,7 +28,18 @@ import numpy as np
 
 from .documents import Document
 from .errors import IndexError_
-from .sketch import SKETCH_VERSION, Sketch, SketchParams, index_entries, lsh_params, sketch_text
+from .sketch import (
+    PASSAGE_LEVEL,
+    SKETCH_VERSION,
+    Signatures,
+    Sketch,
+    SketchParams,
+    _band_keys_matrix,
+    index_entries,
+    lsh_params,
+    signatures_text,
+    sketch_text,
+)
 
 FORMAT_NAME = "provenance-index"
 FORMAT_VERSION = 2
@@ -37,6 +48,7 @@ MAX_BATCH = 20_000  # batches grow with the index up to this (memory: ~4 million
 CHUNK = 128  # documents per sketching task
 PARALLEL_AFTER = 1000  # documents to sketch before starting worker processes
 MIN_SCORE = 6  # candidates() score below which a shared bucket is chance
+LOCAL_MIN_KEYS = 4  # passage bands shared around one query sentence that are not chance
 
 
 def default_index_path() -> Path:
@@ -360,7 +372,21 @@ class Index:
         is one per five windows, between 3 and MIN_SCORE (a 600-word article probes about 30).
         A cap of 4 with Settings.max_candidates 100 finds 104 instead of 102 of the 106 PAN 2013
         dev sources, but at 100,000 generated articles it let so many chance candidates through
-        that the check's p50 rose from 78 to 371 ms: the cap stays 6. Ties break on id.
+        that the check's p50 rose from 78 to 371 ms: the cap stays 6.
+
+        Local evidence: a short passage reused inside a long article meets its source in the few
+        windows around it, while chance hits are spread one band at a time over the whole
+        article. So when fewer than `limit` documents reach the minimum, a document below it is
+        still a candidate if (1) the query windows holding one sentence (`passage_sentences`
+        windows) share at least LOCAL_MIN_KEYS distinct passage bands with it (distinct, because
+        neighbouring windows often have identical bands), and (2) verified on its full window
+        signatures, the bands being a coarse test: some window of the query and some window of
+        the document have a MinHash Jaccard estimate of at least the passage threshold. Such
+        documents rank after every one that reaches the minimum. LOCAL_MIN_KEYS is 4, not 3: on
+        PAN 2013 dev, 3 finds both sources that share only a ~400-character passage with a long
+        document (4 bands in all) and 4 one of them, but at 100,000 generated articles (passage
+        threshold 0.3) 3 bands around one sentence happen by chance to 23 documents per query
+        (16 ms of verification) and 4 to 0.4. Ties break on id.
         """
         if min_score is None:
             windows = int(query.signatures.filled.sum()) if query.signatures is not None else 30
@@ -389,6 +415,15 @@ class Index:
         score = doc_hits * 4 + passage_hits
         excluded = set(exclude)
         kept = score >= min_score
+        if int(kept.sum()) < limit + len(excluded) and query.signatures is not None:
+            near = (passage_hits >= LOCAL_MIN_KEYS) & ~kept
+            if near.any():
+                rows_near = passage & near[inverse]
+                keys_of: dict[int, set[int]] = {}
+                for key, doc in pairs[rows_near].tolist():
+                    keys_of.setdefault(doc, set()).add(key)
+                local = self._local_candidates(query.signatures, keys_of)
+                kept |= np.isin(docs, np.asarray(local, dtype=np.int64))
         # Rank before naming, so only the best few rows of docs are read.
         chosen = np.flatnonzero(kept)
         ranked = chosen[np.lexsort((first[chosen], -score[chosen]))][:limit + len(excluded) + 50]
@@ -402,6 +437,51 @@ class Index:
         found = [Candidate(r, names[r], d, p) for r, d, p in cut if r in names and names[r] not in excluded]
         found.sort(key=lambda c: (-(c.doc_hits * 4 + c.passage_hits), c.id))
         return found[:limit]
+
+    def _local_candidates(self, query: Signatures, keys_of: dict[int, set[int]]) -> list[int]:
+        """The documents (rowids) of `keys_of` (rowid -> passage keys shared with the query) with
+        local, verified evidence: see `candidates`."""
+        params = self.params
+        pb, pr = lsh_params(params.passage_threshold, params.passage_num_perm)
+        starts = np.flatnonzero(query.filled)
+        windows_of: dict[int, list[int]] = {}
+        matrix = _band_keys_matrix(query.windows[starts], pb, pr, PASSAGE_LEVEL).tolist()
+        for start, row in zip(starts.tolist(), matrix, strict=True):
+            for key in row:
+                windows_of.setdefault(key, []).append(start)
+        span = params.passage_sentences  # windows fewer than this apart share a sentence
+        local: dict[int, list[int]] = {}  # rowid -> the query windows of its best neighbourhood
+        for doc, ks in keys_of.items():
+            placed = sorted((w, k) for k in ks for w in windows_of.get(k, ()))
+            best: tuple[int, int, int] = (0, 0, 0)  # distinct keys, first, last index in placed
+            lo = 0
+            for hi in range(len(placed)):
+                while placed[hi][0] - placed[lo][0] >= span:
+                    lo += 1
+                distinct = len({k for _, k in placed[lo:hi + 1]})
+                if distinct > best[0]:
+                    best = (distinct, lo, hi)
+            if best[0] >= LOCAL_MIN_KEYS:
+                local[doc] = sorted({w for w, _ in placed[best[1]:best[2] + 1]})
+        verified = []
+        for doc, text in self._texts(sorted(local)):
+            theirs = signatures_text(text, params)
+            if not theirs.filled.any():
+                continue
+            ours = query.windows[local[doc]]
+            mine = theirs.windows[theirs.filled]
+            estimate = max(float((mine == row).mean(axis=1).max()) for row in ours)
+            if estimate >= params.passage_threshold:
+                verified.append(doc)
+        return verified
+
+    def _texts(self, rowids: list[int]) -> Iterator[tuple[int, str]]:
+        for chunk_start in range(0, len(rowids), 500):
+            chunk = rowids[chunk_start:chunk_start + 500]
+            marks = ",".join("?" * len(chunk))
+            for rowid, blob in self._conn.execute(
+                    f"SELECT rowid, text FROM docs WHERE rowid IN ({marks})", chunk):
+                yield rowid, zlib.decompress(blob).decode("utf-8", "surrogatepass")
 
 
 class _Writer:

@@ -1,0 +1,89 @@
+"""Index.candidates: the local-evidence rule for a short passage reused inside a long article."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from provenance import index as index_module
+from provenance.documents import Document
+from provenance.index import Index
+from provenance.sketch import scorable, signatures_text, sketch_text
+from provenance.text import segment
+
+from .conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpus_gen import generate  # noqa: E402
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[s.start:s.end] for s in scorable(segment(text), text)]
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory):
+    """An index of 200 short generated articles plus the opening of a 2,500-word article, and
+    that article with two sentences of the first short one copied into its middle."""
+    docs = [Document(a.id, a.text) for a in generate(200, seed=5, words_per_article=300, planted_fraction=0.0)]
+    [long_article] = generate(1, seed=77, words_per_article=2500, planted_fraction=0.0)
+    own = _sentences(long_article.text)
+    opening = Document("opening.txt", " ".join(own[:30]))
+    path = tmp_path_factory.mktemp("candidates") / "i.db"
+    with Index.open(path, create=True) as idx:
+        idx.add([*docs, opening])
+    copied = _sentences(docs[0].text)[2:4]
+    query = " ".join(own[:len(own) // 2] + copied + own[len(own) // 2:])
+    return path, docs[0].id, query
+
+
+def test_short_passage_in_long_article_is_found_by_local_evidence(case, monkeypatch):
+    path, source, query = case
+    with Index.open(path) as idx:
+        sk = sketch_text(query, idx.params)
+        windows = int(sk.signatures.filled.sum())
+        minimum = min(index_module.MIN_SCORE, max(3, round(windows / 5)))
+        [found] = [c for c in idx.candidates(sk) if c.id == source]
+        # Below the minimum for a query of this length: the bands it shares are few, but they
+        # are around the copied sentences.
+        assert found.doc_hits * 4 + found.passage_hits < minimum
+        assert found.passage_hits >= index_module.LOCAL_MIN_KEYS
+        monkeypatch.setattr(index_module, "LOCAL_MIN_KEYS", 10**6)
+        assert source not in [c.id for c in idx.candidates(sk)]
+
+
+def test_local_candidates_rank_after_those_at_the_minimum(case):
+    path, source, query = case
+    with Index.open(path) as idx:
+        sk = sketch_text(query, idx.params)
+        everything = idx.candidates(sk, limit=1000)
+        ids = [c.id for c in everything]
+        assert source in ids
+        scores = [c.doc_hits * 4 + c.passage_hits for c in everything]
+        assert scores == sorted(scores, reverse=True)
+        # The opening (most of the query's first half) is above the minimum and ranks first; when
+        # such documents fill the limit, local evidence is not read at all.
+        assert ids.index("opening.txt") < ids.index(source)
+        assert [c.id for c in idx.candidates(sk, limit=1)] == ["opening.txt"]
+
+
+def test_local_candidates_are_verified_on_their_signatures(case, monkeypatch):
+    # With any shared band counting as local evidence and no document at the minimum, only the
+    # verification decides: every document returned has a window whose MinHash estimate with a
+    # window of the query reaches the passage threshold, and documents sharing bands by chance
+    # are left out.
+    path, source, query = case
+    monkeypatch.setattr(index_module, "LOCAL_MIN_KEYS", 1)
+    with Index.open(path) as idx:
+        sk = sketch_text(query, idx.params)
+        verified = idx.candidates(sk, limit=1000, min_score=10**6)
+        sharing = idx.candidates(sk, limit=1000, min_score=1)
+        assert source in [c.id for c in verified]
+        assert len(sharing) > len(verified)
+        ours = sk.signatures.windows[sk.signatures.filled]
+        for c in verified:
+            theirs = signatures_text(idx.get(c.id).text, idx.params)
+            mine = theirs.windows[theirs.filled]
+            best = max(float((mine == row).mean(axis=1).max()) for row in ours)
+            assert best >= idx.params.passage_threshold
