@@ -132,3 +132,45 @@ def test_self_comparison_is_verbatim_throughout() -> None:
     assert all(s.label == "verbatim" and s.source == "b" for s in result.sentences)
     assert result.sources[0].verdict == "copy"
     assert result.sources[0].coverage == pytest.approx(1.0)
+
+
+WASTE = ("Residents may take household hazardous waste to the city facility on Commonwealth Avenue, "
+         "which is open Monday through Saturday from eight in the morning until five in the afternoon "
+         "and closed on Sundays, and for special handling of unusual material they can call the "
+         "solid waste office, which also runs mobile collection events in every district of the "
+         "city twice a year for paint, batteries, pesticides and old electronic equipment")
+
+
+def _wrapped(text: str, width: int = 80) -> str:
+    """Hard-wrapped at `width` columns: every line is a segment (lines are not joined)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def test_shifted_line_breaks_align_two_to_two() -> None:
+    # The same paragraph wrapped with the source's breaks half a line further on (a sentence
+    # before it): each article line straddles two source lines, so single lines match weakly
+    # or not at all; two article lines against two source lines are the same words.
+    article = _wrapped(WASTE)
+    source = _wrapped("Contact the solid waste office of the city. " + WASTE)
+    a, s = Prepared.build("a", article), Prepared.build("s", source)
+    matches = candidate_matches(a, s, SETTINGS)
+    assert any(m.a_last == m.a_first + 1 and m.s_last == m.s_first + 1 for m in matches)
+    result = compare(Document(id="a", text=article), Document(id="s", text=source))
+    [found] = result.sources
+    assert found.verdict in ("paraphrase", "copy") and found.coverage > 0.8
+
+
+def test_same_topic_in_other_words_is_not_a_two_to_two_match() -> None:
+    # Lines about the same facility that share many of its words (two lines together score
+    # above the threshold against two of its lines) but no run across the line breaks: not one
+    # text cut at other places, so no two-to-two match and no finding.
+    other = ("The waste facility on Commonwealth Avenue has longer opening hours this winter, and "
+             "the council plans a second site in the north of the city next year for electronic "
+             "equipment, while the mobile collection events for paint and batteries will end in "
+             "March because too few residents used them, a spokeswoman for the office said")
+    article, source = _wrapped(other), _wrapped("Contact us. " + WASTE)
+    a, s = Prepared.build("a", article), Prepared.build("s", source)
+    assert not [m for m in candidate_matches(a, s, SETTINGS) if m.a_last > m.a_first]
+    assert compare(Document(id="a", text=article), Document(id="s", text=source)).verdict == "original"
