@@ -95,12 +95,13 @@ def main(argv: list[str] | None = None) -> int:
             truth = annotated.get(s, set())
             others = sorted(set(flagged) - truth)
             grams = word_8grams(result.text)
-            unlabelled = [o for o in others
-                          if len(grams & word_8grams(read_text(docs / o))) > SHARED_8GRAMS]
+            shared = {o: len(grams & word_8grams(read_text(docs / o))) for o in others}
+            unlabelled = [o for o in others if shared[o] > SHARED_8GRAMS]
             per_query.append({"suspicious": s, "annotated": len(truth),
                               "found": len(truth & set(flagged)), "other": len(others),
                               "other_unlabelled_reuse": len(unlabelled),
                               "other_distractors": sum(o not in referenced for o in others),
+                              "other_shared_8grams": shared,
                               "candidates_aligned": len(result.sources)})
             # The passages the tool counts as reuse; an uncounted one is an isolated weak match
             # shown for context (on PAN 2013 dev, counting those too lowers precision from
@@ -115,12 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     other = sum(q["other"] for q in per_query)
     unlabelled = sum(q["other_unlabelled_reuse"] for q in per_query)
     distractors = sum(q["other_distractors"] for q in per_query)
+    fewest = min((n for q in per_query for n in q["other_shared_8grams"].values()), default=None)
     alignment = measures(cases, detections)
     figures = {
         "suspicious": len(suspicious), "sources_indexed": len(source_ids), "annotated_pairs": n_pairs,
         "retrieval": {"found": found, "share_found": found / max(1, n_pairs), "other": other,
                       "other_per_query": other / max(1, len(suspicious)),
                       "other_unlabelled_reuse": unlabelled, "other_distractors": distractors,
+                      "other_fewest_shared_8grams": fewest,
                       "false_alarms_per_query": (other - unlabelled) / max(1, len(suspicious))},
         "alignment": alignment, "settings": settings.to_dict(), "per_query": per_query,
     }
@@ -130,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         ("annotated sources found", f"{found} of {n_pairs} ({figures['retrieval']['share_found']:.3f})"),
         ("other sources reported per query", f"{other / max(1, len(suspicious)):.3f} ({other} in all)"),
         ("  of which real unlabelled reuse (> 4 shared word 8-grams)", unlabelled),
+        ("  fewest word 8-grams one of them shares with its query", "-" if fewest is None else fewest),
         ("  of which distractors", distractors),
         ("false alarms per query (other, not reuse)", f"{(other - unlabelled) / max(1, len(suspicious)):.3f}"),
         ("passage precision (macro)", f"{alignment['precision']:.3f}"),
