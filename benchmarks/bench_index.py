@@ -61,12 +61,15 @@ def main() -> int:
     ap.add_argument("--corpus", type=Path, default=None)
     ap.add_argument("--index", type=Path, default=None)
     ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--set", dest="options", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a setting, as the CLI's --set (default: the tool's defaults)")
     a = ap.parse_args()
     from corpus_gen import generate
 
+    from provenance.api import sketch_params
+    from provenance.config import load_settings
     from provenance.documents import iter_documents
     from provenance.index import Index
-    from provenance.sketch import SketchParams
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_index_"))
     corpus = a.corpus or tmp
@@ -80,7 +83,8 @@ def main() -> int:
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(f"{index_path}{suffix}"):
             os.remove(f"{index_path}{suffix}")
-    params = SketchParams()
+    params = sketch_params(load_settings(None, tuple(a.options)))
+    print(f"sketch parameters: {params}")
     t0 = time.perf_counter()
     cpu0 = time.process_time()
     with Index.open(index_path, create=True, params=params) as idx:

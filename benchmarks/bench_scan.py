@@ -25,19 +25,24 @@ def main() -> int:
     ap.add_argument("--engine", choices=("local", "dask"), default="local")
     ap.add_argument("--scheduler", default=None)
     ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--set", dest="options", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a setting, as the CLI's --set (default: the tool's defaults)")
     a = ap.parse_args()
+    from provenance.api import sketch_params
+    from provenance.config import load_settings
     from provenance.documents import iter_documents
     from provenance.scan import scan
-    from provenance.sketch import SketchParams
 
+    params = sketch_params(load_settings(None, tuple(a.options)))
+    print(f"sketch parameters: {params}")
     start = time.perf_counter()
     docs = iter_documents([a.corpus / "articles.jsonl"])
     if a.engine == "dask":
         from provenance.dask_engine import scan_dask
 
-        result = scan_dask(list(docs), SketchParams(), scheduler=a.scheduler)
+        result = scan_dask(list(docs), params, scheduler=a.scheduler)
     else:
-        result = scan(docs, SketchParams(), workers=a.workers)
+        result = scan(docs, params, workers=a.workers)
     elapsed = time.perf_counter() - start
     s = result.summary()
     print(f"scan ({a.engine}): {s['articles']} articles in {elapsed:.1f} s; {s['groups']} groups holding "
