@@ -87,3 +87,14 @@ def test_local_candidates_are_verified_on_their_signatures(case, monkeypatch):
             mine = theirs.windows[theirs.filled]
             best = max(float((mine == row).mean(axis=1).max()) for row in ours)
             assert best >= idx.params.passage_threshold
+
+
+def test_a_bucket_is_read_up_to_its_earliest_documents(tmp_path, monkeypatch) -> None:
+    [art] = generate(1, seed=3, words_per_article=300, planted_fraction=0.0)
+    path = tmp_path / "i.db"
+    with Index.open(path, create=True) as idx:
+        idx.add([Document(f"copy{n}", art.text) for n in range(8)])  # 8 articles in every bucket
+    monkeypatch.setattr(index_module, "BUCKET_READ", 3)
+    with Index.open(path) as idx:
+        found = idx.candidates(sketch_text(art.text, idx.params), limit=50)
+    assert [c.id for c in found] == ["copy0", "copy1", "copy2"]
