@@ -3,9 +3,9 @@
     provenance scan corpus/ [--index PATH] [--engine local|dask --scheduler ADDRESS] [-o groups.jsonl]
 
 Pipeline (the Dask engine, dask_engine.py, runs the same steps in partitions):
-1. sketch every article (sketch.sketch_text): stored band keys (document bands, passage windows
-   every `passage_stride` sentences), probe keys (every window), the MinHash signature and the
-   sorted distinct unit hashes;
+1. sketch every article (sketch.scan_entries, equal to sketch.sketch_text): stored band keys
+   (document bands, passage windows every `passage_stride` sentences), probe keys (every
+   window) and the sorted distinct unit hashes;
 2. candidate pairs: an article's probe keys joined with the other articles' stored keys (LSH band
    grouping); a bucket holding more than `max_bucket` articles is wording shared by many, joined
    as a star around one representative rather than as all its pairs (counted as crowded);
@@ -100,22 +100,9 @@ class Sketches:
     unit_hashes: list[np.ndarray] = field(default_factory=list)
 
 
-def sketch_record(text: str, params: SketchParams) -> tuple[bytes, bytes, bytes]:
-    """(stored keys, probe keys, sorted distinct unit hashes) of one text, as bytes (cheap to
-    move between processes)."""
-    import numpy as np
-
-    from .sketch import _UNIT_HASHES, sketch_text
-
-    sk = sketch_text(text, params)
-    hashes = np.unique(np.fromiter(map(_UNIT_HASHES.__getitem__, sk.units), dtype=np.uint32,
-                                   count=len(sk.units)))
-    return (sk.index_keys().tobytes(), np.asarray(sk.query_keys, dtype=np.int64).tobytes(),
-            hashes.tobytes())
-
-
 def _sketch_texts(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes, bytes]]:
-    """sketch_record of each text, computed for all of them at once (sketch.scan_entries)."""
+    """(stored keys, probe keys, sorted distinct unit hashes) of each text, as bytes (cheap to
+    move between processes), computed for all of them at once (sketch.scan_entries)."""
     from .sketch import scan_entries
 
     return scan_entries(texts, params)
@@ -124,7 +111,7 @@ def _sketch_texts(texts: list[str], params: SketchParams) -> list[tuple[bytes, b
 def _sketch_and_compress(texts: list[str], params: SketchParams
                          ) -> tuple[list[tuple[bytes, bytes, bytes]], list[bytes]]:
     """_sketch_texts and the compressed texts (kept for confirming links): both in the worker,
-    as compressing in the process that reads the input took a fifth of a 100,000-article scan."""
+    so the process reading the input does not also compress every text."""
     return _sketch_texts(texts, params), [_compress(t) for t in texts]
 
 
@@ -231,9 +218,9 @@ class Buckets:
         instead of all its pairs, which keeps the cost linear in its size and still brings
         syndicated copies (which share most of their buckets) together through the
         representative. At 100,000 generated articles, buckets of 51 to 200 articles gave three
-        fifths of all pair rows (band grouping 27.4 s with a limit of 200, 13.8 s with 50, in one
-        run on a loaded machine); a limit of 20 saved 2 s more but
-        cost three planted paraphrases the band evidence that links them.
+        fifths of all pair rows (band grouping 27.4 s with a limit of 200, 13.8 s with 50, in
+        one run on a loaded machine); a limit of 20 saved 2 s more but cost three planted
+        paraphrases the band evidence that links them.
         """
         import numpy as np
 
