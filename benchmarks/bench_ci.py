@@ -24,12 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus_gen import generate  # noqa: E402
 
-from provenance.api import sketch_params  # noqa: E402
-from provenance.batch import Policy, run_batch  # noqa: E402
+from provenance.api.ci import run_batch
 from provenance.documents import Document  # noqa: E402
-from provenance.index import Index  # noqa: E402
-from provenance.outputs import json_lines  # noqa: E402
+from provenance.policy import Policy  # noqa: E402
+from provenance.report.ci import json_lines  # noqa: E402
 from provenance.settings import Settings  # noqa: E402
+from provenance.storage.sqlite import SQLiteIndex as Index  # noqa: E402
 
 
 def build(work: Path, index_size: int, articles: int, seed: int, words: int, planted: float
@@ -55,7 +55,7 @@ def build(work: Path, index_size: int, articles: int, seed: int, words: int, pla
         in_index = art.source_id is not None and int(art.source_id[4:-4]) < index_size
         kinds[name] = art.kind if art.kind == "original" or in_index else "derived-from-new"
     t0 = time.perf_counter()
-    with Index.open(index_path, create=True, params=sketch_params(Settings())) as idx:
+    with Index.open(index_path, create=True, params=Settings().sketch_params()) as idx:
         idx.add(older)
     return index_path, new, kinds, time.perf_counter() - t0
 

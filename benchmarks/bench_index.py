@@ -66,10 +66,9 @@ def main() -> int:
     a = ap.parse_args()
     from corpus_gen import generate
 
-    from provenance.api import sketch_params
     from provenance.config import load_settings
     from provenance.documents import iter_documents
-    from provenance.index import Index
+    from provenance.storage.sqlite import SQLiteIndex as Index
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_index_"))
     corpus = a.corpus or tmp
@@ -83,7 +82,7 @@ def main() -> int:
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(f"{index_path}{suffix}"):
             os.remove(f"{index_path}{suffix}")
-    params = sketch_params(load_settings(None, tuple(a.options)))
+    params = load_settings(None, tuple(a.options)).sketch_params()
     print(f"sketch parameters: {params}")
     t0 = time.perf_counter()
     cpu0 = time.process_time()

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def open_time(path: Path) -> float:
     """Opening the index as `check` does (reading its metadata), without checking anything."""
-    from provenance.index import Index
+    from provenance.storage.sqlite import SQLiteIndex as Index
 
     start = time.perf_counter()
     with Index.open(path) as idx:
@@ -52,7 +52,7 @@ def main() -> int:
 
     from provenance import api
     from provenance.documents import iter_documents
-    from provenance.index import Index
+    from provenance.storage.sqlite import SQLiteIndex as Index
 
     truth = {}
     with open(a.corpus / "truth.jsonl", encoding="utf-8") as f:

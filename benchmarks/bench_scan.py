@@ -28,17 +28,16 @@ def main() -> int:
     ap.add_argument("--set", dest="options", action="append", default=[], metavar="KEY=VALUE",
                     help="override a setting, as the CLI's --set (default: the tool's defaults)")
     a = ap.parse_args()
-    from provenance.api import sketch_params
+    from provenance.cluster import scan
     from provenance.config import load_settings
     from provenance.documents import iter_documents
-    from provenance.scan import scan
 
-    params = sketch_params(load_settings(None, tuple(a.options)))
+    params = load_settings(None, tuple(a.options)).sketch_params()
     print(f"sketch parameters: {params}")
     start = time.perf_counter()
     docs = iter_documents([a.corpus / "articles.jsonl"])
     if a.engine == "dask":
-        from provenance.dask_engine import scan_dask
+        from provenance.cluster_dask import scan_dask
 
         result = scan_dask(list(docs), params, scheduler=a.scheduler)
     else:

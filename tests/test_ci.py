@@ -13,9 +13,10 @@ from xml.etree import ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from provenance.batch import Policy, run_batch
+from provenance.api.ci import run_batch
 from provenance.cli import cli
-from provenance.index import Index
+from provenance.policy import Policy
+from provenance.storage.sqlite import SQLiteIndex as Index
 
 from .conftest import A000, A003, A004
 
@@ -130,13 +131,13 @@ def test_every_output_records_version_settings_and_fingerprint(scene: Path) -> N
 
 
 def _temp_index(scene: Path) -> Path:
-    from provenance.api import load_corpus, sketch_params
+    from provenance.api import load_corpus
     from provenance.settings import Settings
 
     settings = Settings(paraphrase=0.61)
     path = scene / "fp.db"
     docs, _ = load_corpus(["corpus/"], settings)
-    with Index.open(path, create=True, params=sketch_params(settings)) as idx:
+    with Index.open(path, create=True, params=settings.sketch_params()) as idx:
         idx.add(docs, atomic=True)
     return path
 
@@ -350,7 +351,7 @@ def test_articles_sharing_an_id_are_warned_about(scene: Path) -> None:
 def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from provenance.batch_cli import _progress_bar
+    from provenance.cli.ci import _progress_bar
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

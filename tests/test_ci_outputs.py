@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from provenance.cli import cli
-from provenance.outputs import LineMap, _escape_data, _escape_property, write_atomic
+from provenance.report import write_atomic
+from provenance.report.ci import LineMap, _escape_data, _escape_property
 
 from .conftest import A000, A003
 

@@ -96,7 +96,7 @@ def test_index_lifecycle(tmp_path: Path) -> None:
     listing = run("index", "list", "--index", db)
     assert listing.output.splitlines()[1].startswith(A003.name + "\tSputnik")
     info = json.loads(run("index", "info", "--index", db, "--json").output)
-    from provenance.index import FORMAT_VERSION
+    from provenance.storage.sqlite import FORMAT_VERSION
 
     assert info["documents"] == 3 and info["format_version"] == FORMAT_VERSION
     checked = run("check", corpus / A000.name, "--index", db, "--format", "json")

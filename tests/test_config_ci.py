@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from provenance.batch import Policy, Waiver
 from provenance.config import find_config, load_ci_config, load_settings, parse_ci_table
 from provenance.errors import ConfigError
+from provenance.policy import Policy, Waiver
 from provenance.results import SourceFinding
 
 

@@ -24,7 +24,8 @@ from click.testing import CliRunner
 from provenance import api
 from provenance.cli import cli
 from provenance.documents import Document
-from provenance.index import BATCH, Index
+from provenance.storage.sqlite import BATCH
+from provenance.storage.sqlite import SQLiteIndex as Index
 
 SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
 

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
+from provenance.cluster import scan
 from provenance.documents import Document
-from provenance.scan import scan
 from provenance.sketch import SketchParams
 
 from .conftest import ROOT
@@ -28,7 +28,7 @@ def client():
 
 
 def test_dask_groups_equal_local(client):
-    from provenance.dask_engine import scan_dask
+    from provenance.cluster_dask import scan_dask
 
     arts = list(generate(180, seed=9, words_per_article=350, planted_fraction=0.3))
     docs = [Document(a.id, a.text, outlet=a.outlet, published=a.published, title=a.title) for a in arts]

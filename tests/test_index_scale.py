@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from provenance import index as index_module
 from provenance.documents import Document
-from provenance.index import Index
 from provenance.sketch import sketch_text
+from provenance.storage import sqlite as index_module
+from provenance.storage.sqlite import SQLiteIndex as Index
 
 from .conftest import ROOT
 

@@ -55,7 +55,7 @@ def redis_url(tmp_path_factory):
 
 
 def test_check_against_redis_matches_sqlite(redis_url):
-    from provenance.redis_index import open_index
+    from provenance.storage import open_index
 
     article = load_document(A000)
     sources = [load_document(A003), load_document(A004)]
@@ -71,7 +71,7 @@ def test_check_against_redis_matches_sqlite(redis_url):
 
 
 def test_generated_planted_sources_and_remove(redis_url):
-    from provenance.redis_index import RedisIndex
+    from provenance.storage.redis import RedisIndex
 
     arts = list(generate(60, seed=3, words_per_article=300, planted_fraction=0.3))
     docs = [Document(a.id, a.text, published=a.published) for a in arts]
@@ -97,7 +97,8 @@ def test_generated_planted_sources_and_remove(redis_url):
 
 
 def test_errors(redis_url):
-    from provenance.redis_index import RedisIndex, open_index
+    from provenance.storage import open_index
+    from provenance.storage.redis import RedisIndex
 
     with pytest.raises(IndexError_, match="no provenance index"):
         RedisIndex.open(redis_url, "missing")

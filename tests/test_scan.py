@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from provenance.cli import cli
+from provenance.cluster import ALIGN_BELOW, scan
 from provenance.documents import Document
-from provenance.scan import ALIGN_BELOW, scan
 
 from .conftest import ROOT
 
@@ -78,8 +78,8 @@ def test_cli_scan_usage_errors(tmp_path):
 
 
 def test_sketching_and_confirming_in_worker_processes_gives_the_same_groups(monkeypatch) -> None:
-    import provenance.index as index_module
-    import provenance.scan as scan_module
+    import provenance.cluster as scan_module
+    import provenance.parallel as index_module
 
     docs = [Document(id=a.id, text=a.text, published=a.published)
             for a in generate(200, seed=5, words_per_article=400, planted_fraction=0.3)]

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.scan import Buckets, band_pairs
+from provenance.cluster import Buckets, band_pairs
 
 
 def reference(stored: dict[int, set[int]], probes: dict[int, set[int]], max_bucket: int, min_score: int):

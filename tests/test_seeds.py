@@ -136,8 +136,8 @@ def test_thresholds_are_configurable() -> None:
 
 
 def test_scan_groups_the_rewrite_with_its_source_and_leaves_004_alone() -> None:
+    from provenance.cluster import scan
     from provenance.documents import iter_documents
-    from provenance.scan import scan
 
     result = scan(list(iter_documents([SAMPLES])), workers=1)
     [group] = result.groups

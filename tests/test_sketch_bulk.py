@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from provenance import sketch as sk
+from provenance import text as tx
 from provenance.sketch import (
     SketchParams,
     index_entries,
@@ -45,7 +46,7 @@ OTHER_PIECES = ["\x00", "Caf\u00e9", "e\u0301", "\u00aa", "\u00b2",
                 "\u0130", "\ufb01", "\u0e3f", "\u30fb", "\u212a"]
 LONG = ["x" * 1005, "word " * 230, "Long, clause; after: clause " * 40]
 
-plain_chars = st.text(st.characters(codec=None).filter(sk._is_plain), max_size=3)
+plain_chars = st.text(st.characters(codec=None).filter(tx.is_plain), max_size=3)
 plain_text = st.lists(st.sampled_from(PLAIN_PIECES + LONG[:1]) | st.sampled_from(LONG[1:]) | plain_chars,
                       max_size=80).map("".join)
 any_text = st.lists(st.sampled_from(PLAIN_PIECES + OTHER_PIECES) | st.text(max_size=5)
@@ -82,7 +83,7 @@ def check_bulk(texts: list[str], segmented: bool = True) -> None:
 @example(["READ ALSO: Talks. Sanctions.\nFirst one. Second one.\nRepeated line here. Yes it is.\n"
           "Repeated line here. Yes it is.\nHead. Line\nBy Ann Lee. Reporter\nLast. One."])
 def test_bulk_equals_segmented_path_on_plain_texts(texts: list[str]) -> None:
-    assert all(sk._is_plain(t) for t in texts)
+    assert all(tx.is_plain(t) for t in texts)
     check_bulk(texts)
 
 
@@ -109,8 +110,8 @@ def test_sketch_text_on_a_compatibility_ideograph():
 @example("  Lead space. Next one.  \nx" + " y" * 25 + ".\n" + "z" * 1200 + ". After.")
 def test_plain_spans_are_text_split_block_spans(text: str) -> None:
     expected = [(s.start, s.end) for s in scorable(segment(text), text)]
-    assert [(s, e) for s, e in sk._plain_spans(text) if any(c.isalnum() for c in text[s:e])] == expected
-    assert sk.scorable_spans(text) == expected
+    assert [(s, e) for s, e in tx.plain_spans(text) if any(c.isalnum() for c in text[s:e])] == expected
+    assert tx.scorable_spans(text) == expected
 
 
 def test_no_texts():
@@ -122,22 +123,22 @@ def test_plain_characters_are_read_as_spaces():
     # may hold are never part of a token (but U+2019, read as the ASCII apostrophe, as text does),
     # nor letters or digits (even lower-cased), unspaced script or full-width sentence ends.
     every = "".join(map(chr, range(0x80, 0x110000)))
-    plain = sk._NOT_PLAIN_OTHER.sub("", sk._NOT_PLAIN_WORD.sub("", every))
-    assert len(plain) > 900_000 and "\u2019" in plain and sk._is_plain(plain)
-    usual = sk._USUAL.sub("", every)  # the quick test's characters must be plain
-    assert len(usual) == 12 and not sk._NOT_PLAIN_WORD.search(usual) and not sk._NOT_PLAIN_OTHER.search(usual)
+    plain = tx._NOT_PLAIN_OTHER.sub("", tx._NOT_PLAIN_WORD.sub("", every))
+    assert len(plain) > 900_000 and "\u2019" in plain and tx.is_plain(plain)
+    usual = tx._USUAL.sub("", every)  # the quick test's characters must be plain
+    assert len(usual) == 12 and not tx._NOT_PLAIN_WORD.search(usual) and not tx._NOT_PLAIN_OTHER.search(usual)
     assert not _TOKEN.search(plain.replace("\u2019", "")) and not re.search(r"[^\W_]", plain)
     assert not _UNSPACED.search(plain) and not _FULLWIDTH_BOUNDARY.search(plain)
     assert not re.search("[\x00-\x7f]", plain.lower())
     assert _FOLD["\u2019"] == "'"
     assert _TOKEN.findall("don\u2019t 'n\u2019 a\u2019'b") == ["don\u2019t", "n", "a", "b"]
-    assert not sk._is_plain("a\x00") and not sk._is_plain("caf\u00e9") and sk._is_plain("")
-    assert not sk._is_plain("e\u0301") and not sk._is_plain("\u0e3f") and sk._is_plain("\u00a3\u2014")
+    assert not tx.is_plain("a\x00") and not tx.is_plain("caf\u00e9") and tx.is_plain("")
+    assert not tx.is_plain("e\u0301") and not tx.is_plain("\u0e3f") and tx.is_plain("\u00a3\u2014")
 
 
 def test_line_boundary_is_text_boundary_over_whole_texts():
     assert _BOUNDARY.pattern.count(r"(\s+)") == 1
-    assert sk._LINE_BOUNDARY.pattern.replace("([^\\S\\n]+)", "(\\s+)") == _BOUNDARY.pattern != sk._LINE_BOUNDARY.pattern
+    assert tx._LINE_BOUNDARY.pattern.replace("([^\\S\\n]+)", "(\\s+)") == _BOUNDARY.pattern != tx._LINE_BOUNDARY.pattern
 
 
 @pytest.mark.parametrize("word, code", [

@@ -16,15 +16,18 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "check": "api", "compare": "api", "index_from_paths": "api", "load_corpus": "api",
+    "relate": "api",
     "Document": "documents", "LoadFailure": "documents", "iter_documents": "documents",
     "load_document": "documents",
     "ConfigError": "errors", "IndexError_": "errors", "InputError": "errors",
     "LimitError": "errors", "ProvenanceError": "errors",
-    "Index": "index", "default_index_path": "index",
+    "Index": "storage", "IndexSpec": "storage", "default_index_path": "storage",
+    "open_index": "storage", "SQLiteIndex": "storage.sqlite",
     "SCHEMA_VERSION": "results", "AlignedPair": "results", "ArticleInfo": "results",
     "Attribution": "results", "CheckResult": "results", "Passage": "results",
     "SourceFinding": "results",
-    "Settings": "settings",
+    "ScanResult": "results", "BatchReport": "results",
+    "Settings": "settings", "SketchParams": "settings", "ScanOptions": "settings",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

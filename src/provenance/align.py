@@ -20,9 +20,10 @@ from functools import cached_property, lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
+from .results import DiffOp, Segment
 from .settings import Settings
 from .sketch import scorable
-from .text import Segment, content_units, scoring_length, segment, tokenize
+from .text import content_units, scoring_length, segment, tokenize
 
 MAX_CANDIDATES_PER_SENTENCE = 8
 POSTINGS_BUDGET = 500  # source-sentence postings visited per article sentence
@@ -428,17 +429,6 @@ def best_path(article: Prepared, matches: list[Match], settings: Settings,
 
 
 # --- Word-level differences ---------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class DiffOp:
-    """One word-level edit between an article span and a source span (absolute offsets)."""
-
-    op: str  # "equal", "replace", "insert" (words only in the article), "delete" (only in the source)
-    start: int
-    end: int
-    source_start: int
-    source_end: int
-
 
 def word_diff(article: Prepared, source: Prepared, match: Match) -> list[DiffOp]:
     """Token-level opcodes mapped to character offsets.

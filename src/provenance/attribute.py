@@ -8,9 +8,8 @@ from datetime import date
 from rapidfuzz.distance import Levenshtein
 
 from .align import Match, Prepared, Step, word_diff
-from .results import AlignedPair, Attribution, Passage
+from .results import AlignedPair, Attribution, Passage, Segment
 from .settings import Settings
-from .text import Segment
 
 
 def label_for(match: Match, settings: Settings) -> str:

@@ -29,12 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .settings import Settings
+from .settings import FAIL_LEVELS, Settings
 
 _SETTING_TYPES = {f.name: f.type for f in fields(Settings)}
 CONFIG_NAMES = ("provenance.toml", "pyproject.toml")
 CI_TABLE = "ci"
-FAIL_LEVELS = ("copy", "paraphrase", "partial")
 CI_LIST_KEYS = ("allow_sources", "allow_outlets", "common_sources", "common_outlets", "ignore")
 WAIVER_KEYS = ("article", "source", "reason")
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError, LimitError
+from .results import LoadFailure
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 SIDECAR_SUFFIX = ".meta.json"
@@ -48,16 +49,6 @@ class Document:
 
     def metadata(self) -> dict[str, str | None]:
         return {key: getattr(self, key) for key in METADATA_KEYS}
-
-
-@dataclass(frozen=True)
-class LoadFailure:
-    """An input that could not be read as an article, reported rather than dropped."""
-
-    id: str
-    path: str
-    error: str
-    line: int | None = None
 
 
 # --- Decoding ----------------------------------------------------------------------------------

@@ -4,14 +4,60 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .align import DiffOp
-from .text import Segment
+if TYPE_CHECKING:
+    from .policy import Policy
+    from .settings import Settings
+
 
 SCHEMA_VERSION = "1.0"
 LABELS = ("verbatim", "near-verbatim", "paraphrase", "original", "boilerplate")
 VERDICTS = ("copy", "paraphrase", "partial", "none")
+
+
+# --- Stage outputs that results and reports refer to ------------------------------------
+
+@dataclass(frozen=True)
+class Segment:
+    """A sentence-like unit of an article, with its role in the article."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # "sentence", "heading", "byline", "boilerplate"
+    quoted: bool
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class DiffOp:
+    """One word-level edit between an article span and a source span (absolute offsets)."""
+
+    op: str  # "equal", "replace", "insert" (words only in the article), "delete" (only in the source)
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    """An input that could not be read as an article, reported rather than dropped."""
+
+    id: str
+    path: str
+    error: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class AddReport:
+    """What adding documents to an index did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
 
 
 def _r(x: float) -> float:
@@ -186,3 +232,109 @@ class CheckResult:
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=False)
+
+
+# --- Batch checks (`provenance ci`) -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class FindingOutcome:
+    """A flagged source of one article, as the gate sees it."""
+
+    source: str
+    outlet: str | None
+    verdict: str
+    coverage: float
+    score: float
+    status: str  # one of STATUSES
+    reason: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "outlet": self.outlet, "verdict": self.verdict,
+                "coverage": round(self.coverage, 4), "score": round(self.score, 4),
+                "status": self.status, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class ArticleOutcome:
+    """One article's check and what the gate makes of it: "fail", "pass" or "error"."""
+
+    result: CheckResult
+    findings: tuple[FindingOutcome, ...]
+    outcome: str
+    revision: bool = False  # the article's id was already in the index
+
+    @property
+    def id(self) -> str:
+        return self.result.article.id
+
+    @property
+    def path(self) -> str | None:
+        return self.result.article.path
+
+    @property
+    def line(self) -> int | None:
+        return self.result.article.line
+
+    @property
+    def failing(self) -> tuple[FindingOutcome, ...]:
+        return tuple(f for f in self.findings if f.status == "failing")
+
+    def to_dict(self, policy: Policy) -> dict[str, Any]:
+        """The `check --format json` object plus a `ci` key with the gate's view."""
+        data = self.result.to_dict()
+        data["ci"] = {"outcome": self.outcome, "revision": self.revision,
+                      "findings": [f.to_dict() for f in self.findings], "policy": policy.to_dict()}
+        return data
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    outcomes: tuple[ArticleOutcome, ...]
+    policy: Policy
+    settings: Settings
+    index: dict[str, Any]  # what was checked against: kind, path(s), fingerprint, documents
+    corpus_failures: tuple[LoadFailure, ...] = ()  # --against files that could not be read
+    ignored: int = 0  # paths left out by policy.ignore (a folder counts once)
+    update: AddReport | None = None
+
+    @property
+    def failed(self) -> bool:
+        return any(o.outcome == "fail" for o in self.outcomes)
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.corpus_failures) or any(o.outcome == "error" for o in self.outcomes)
+
+    def count(self, outcome: str) -> int:
+        return sum(o.outcome == outcome for o in self.outcomes)
+
+    def run_info(self) -> dict[str, Any]:
+        """What every output records so a result can be audited: tool version, settings and
+        policy in force, the index's fingerprint. Nothing here depends on --jobs or timing."""
+        from . import __version__
+
+        return {"tool": "provenance", "version": __version__, "settings": self.settings.to_dict(),
+                "policy": self.policy.to_dict(), "index": self.index,
+                "corpus_failures": [{"path": f.path, "error": f.error} for f in self.corpus_failures],
+                "ignored": self.ignored}
+
+
+# --- Corpus scans (`provenance scan`) --------------------------------------------------------
+
+@dataclass(frozen=True)
+class ScanResult:
+    groups: list[dict[str, object]]
+    articles: int
+    candidate_pairs: int
+    links: int
+    crowded_buckets: int
+
+    def summary(self) -> dict[str, object]:
+        return {"articles": self.articles, "groups": len(self.groups),
+                "articles_in_groups": sum(g["size"] for g in self.groups),
+                "candidate_pairs": self.candidate_pairs, "links": self.links,
+                "crowded_buckets": self.crowded_buckets,
+                "with_origin": sum(1 for g in self.groups if g["origin"] is not None)}
+
+    def jsonl(self) -> str:
+        return "".join(json.dumps(g, ensure_ascii=False, sort_keys=False) + "\n" for g in self.groups)

@@ -1,4 +1,10 @@
-"""Thresholds and knobs, in one frozen dataclass so a result can record what was in force."""
+"""The one source of defaults: thresholds and knobs in frozen dataclasses, so a result records
+what was in force and the library and the CLI give the same result for the same input.
+
+`Settings` holds everything a check uses; `SketchParams` is the part an index stores (derived
+from Settings, so an index built by the library and one built by the CLI are the same);
+`ScanOptions` the link rules of a corpus scan.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ from typing import Any
 from .errors import ConfigError
 
 LEVELS = ("none", "partial", "paraphrase", "copy")
+# Verdicts a gate can fail on (--fail-on, the ci policy), strongest first.
+FAIL_LEVELS = ("copy", "paraphrase", "partial")
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,43 @@ class Settings:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def sketch_params(self) -> SketchParams:
+        """The sketch parameters an index built under these settings stores."""
+        return SketchParams(self.num_perm, self.passage_num_perm, self.doc_threshold,
+                            self.passage_threshold, self.passage_sentences, self.passage_stride,
+                            self.seed)
+
+
+@dataclass(frozen=True)
+class SketchParams:
+    """What an index needs to sketch documents the same way at every add and query. Its
+    defaults are Settings' (an index opened without parameters is the CLI's index)."""
+
+    num_perm: int = Settings.num_perm
+    passage_num_perm: int = Settings.passage_num_perm
+    doc_threshold: float = Settings.doc_threshold
+    passage_threshold: float = Settings.passage_threshold
+    passage_sentences: int = Settings.passage_sentences
+    passage_stride: int = Settings.passage_stride
+    seed: int = Settings.seed
+
+    def to_dict(self) -> dict[str, float | int]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """The link rules of `scan` (cluster.py explains each, with the measurements behind it)."""
+
+    # Unit-set Jaccard that links two articles on its own.
+    link_jaccard: float = 0.4
+    # Containment of one article in the other that links them with enough shared bands (on 300
+    # generated articles unrelated articles of one topic reached 0.35 at most, partial reuse 0.44).
+    link_containment: float = 0.4
+    min_shared_keys: int = 6
+    max_bucket: int = 50  # articles in a bucket above which it is joined as a star
+    min_score: int = 3
 
 
 def level_at_least(verdict: str, threshold: str) -> bool:

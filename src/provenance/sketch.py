@@ -22,17 +22,24 @@ part. The index keeps only 1/stride of the windows.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 import xxhash
 
-from .text import Segment, content_units, tokenize
+from .results import Segment
+from .settings import SketchParams
+from .text import (
+    PLAIN_TOKEN,
+    STEMS,
+    is_plain,
+    plain_spans,
+    scorable,
+    scorable_spans,
+    segment_units,
+    units_fast,
+)
 
 DOC_LEVEL = 0
 PASSAGE_LEVEL = 1
@@ -111,7 +118,7 @@ def signature(hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
 _M64 = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _band_keys_matrix(sigs: np.ndarray, bands: int, rows: int, level: int) -> np.ndarray:
+def band_keys_matrix(sigs: np.ndarray, bands: int, rows: int, level: int) -> np.ndarray:
     """Keys of every band of every signature row (n x bands int64), lowest bit = level.
 
     A numpy mix of the band's values (multiply-xorshift, wrapping uint64) instead of a hash call
@@ -143,10 +150,6 @@ class Passage:
     first: int  # index into the scorable segments
     last: int  # inclusive
     units: frozenset[str]
-
-
-def scorable(segments: list[Segment], text: str) -> list[Segment]:
-    return [s for s in segments if s.kind in ("sentence", "heading") and any(c.isalnum() for c in s.text)]
 
 
 def window_starts(n: int, size: int, stride: int) -> list[int]:
@@ -195,156 +198,6 @@ class Sketch:
         return np.unique(np.asarray(keys, dtype=np.int64))
 
 
-@dataclass(frozen=True)
-class SketchParams:
-    num_perm: int = 128
-    passage_num_perm: int = 64
-    doc_threshold: float = 0.5
-    passage_threshold: float = 0.3
-    passage_sentences: int = 4
-    passage_stride: int = 4
-    seed: int = 1
-
-    def to_dict(self) -> dict[str, float | int]:
-        return dict(self.__dict__)
-
-
-def segment_units(text: str, segments: list[Segment]) -> list[list[str]]:
-    return [content_units(tokenize(text, s.start, s.end)) for s in segments]
-
-
-# --- the fast path: units straight from the text ---------------------------------------------
-
-from .text import (  # noqa: E402  (private helpers shared on purpose: same rules, one source)
-    _BOILERPLATE,
-    _BOUNDARY,
-    _BYLINE,
-    _CAPTION,
-    _FOLD,
-    _MARKS,
-    _TOKEN,
-    _UNSPACED,
-    MAX_SENTENCE_CHARS,
-    STOPWORDS,
-    _is_abbreviation,
-    _is_heading,
-    _split_block,
-    _split_long,
-    paragraphs,
-)
-
-
-def _kept_lines(text: str) -> Iterator[tuple[int, str, str, bool]]:
-    """(start, line, stripped line, is a heading) of each line `segment` makes sentences or a
-    heading of: not boilerplate, a caption, a repeated line or a byline."""
-    lines = paragraphs(text)
-    seen = Counter(b.strip() for _, b in lines)
-    for base, block in lines:
-        stripped = block.strip()
-        # The rules below only compare the number of words with 3 and 20: counting up to 22
-        # spares splitting a long line into all its words.
-        n_words = len(stripped.split(maxsplit=21))
-        if _BOILERPLATE.search(stripped) or _CAPTION.search(stripped) or (
-                seen[stripped] > 1 and n_words > 3) or _BYLINE.match(stripped):
-            continue
-        yield base, block, stripped, _is_heading(stripped, n_words)
-
-
-def scorable_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the segments `scorable(segment(text), text)` returns, without computing
-    what retrieval does not use (quotation marks); a test keeps the two equal."""
-    if _is_plain(text):
-        return [(s, e) for s, e in _plain_spans(text) if _PLAIN_ALNUM.search(text, s, e)]
-    spans: list[tuple[int, int]] = []
-    for base, block, stripped, heading in _kept_lines(text):
-        if heading:
-            lead = len(block) - len(block.lstrip())
-            found = [(base + lead, base + lead + len(stripped))]
-        else:
-            found = [(base + s, base + e) for s, e in _split_block(block)]
-        for s, e in found:
-            if any(c.isalnum() for c in text[s:e]):
-                spans.append((s, e))
-    return spans
-
-
-# "Plain" texts are read with ASCII-only rules: each of their characters is ASCII (but NUL), or
-# the U+2019 apostrophe (read as "'", as text._TOKEN and _FOLD do), or one that text._TOKEN never
-# puts in a token, so the plain path reads it as a space: not a word character, a combining mark
-# or a character of an unspaced script. They hold no full-width sentence end either. Generated
-# text and most English news are plain; a test checks every Unicode character against these rules.
-_NOT_PLAIN_WORD = re.compile(r"[^\W\x00-\x7f]")  # a word character outside ASCII
-_NOT_PLAIN_OTHER = re.compile("[\x00" + _MARKS + _UNSPACED.pattern[1:-1]
-                              + "\u3002\uff01\uff1f\uff61\u061f\u06d4\u0964\u0965]")
-# Plain characters common in news: a text holding no others is found plain by one quick search
-# (the two above test each character's category, four times slower).
-_USUAL = re.compile("[^\x01-\x7f\u2019\u201c\u201d\u2018\u201e\u00ab\u00bb\u2013\u2014\u2026\u00a0\u2022]")
-_PLAIN_ALNUM = re.compile("[A-Za-z0-9]")  # str.isalnum within a plain text
-# text._BOUNDARY run over a whole text at once: its whitespace may not run into the next line.
-_LINE_BOUNDARY = re.compile(_BOUNDARY.pattern.replace(r"(\s+)", r"([^\S\n]+)"))
-
-
-def _is_plain(text: str) -> bool:
-    if text.isascii():
-        return "\x00" not in text
-    unusual = _USUAL.search(text)
-    if unusual is None:
-        return True
-    start = unusual.start()
-    return _NOT_PLAIN_WORD.search(text, start) is None and _NOT_PLAIN_OTHER.search(text, start) is None
-
-
-def _plain_spans(text: str) -> list[tuple[int, int]]:
-    """The spans scorable_spans finds in a plain text, before those without a letter or digit
-    are dropped: text._split_block's cuts, found by one search over the whole text instead of
-    one per line, and no search for full-width sentence ends (a plain text has none).
-    A test keeps the two equal."""
-    cuts = [(m.start(1), m.end(1), m.end(2), m.end(3)) for m in _LINE_BOUNDARY.finditer(text)]
-    cuts.append((len(text), 0, 0, 0))  # a sentinel past every line
-    k = 0
-    spans: list[tuple[int, int]] = []
-    for base, block, stripped, heading in _kept_lines(text):
-        start = base + len(block) - len(block.lstrip())
-        if heading:
-            spans.append((start, start + len(stripped)))
-            continue
-        end = base + len(block)
-        while cuts[k][0] < base:
-            k += 1
-        found = []
-        # A boundary match starts and ends on non-space characters, so only the line's first
-        # and last sentences can have whitespace to trim.
-        while cuts[k][0] < end:
-            dot, dot_end, stop, following = cuts[k]
-            k += 1
-            if dot_end - dot == 1 and text[dot] == "." and _is_abbreviation(block, dot - base):
-                continue
-            found.append((start, stop))
-            start = following
-        found.append((start, base + len(block.rstrip())))
-        for s, e in found:
-            if e - s > MAX_SENTENCE_CHARS:
-                spans.extend((base + a, base + b) for a, b in _split_long(block, s - base, e - base))
-            else:
-                spans.append((s, e))
-    return spans
-
-
-class _StemTable(dict):
-    """word token -> its unit (text.content_units for a spaced script), "" for a stopword;
-    a dict subclass so hits stay in C (`map(table.__getitem__, words)`)."""
-
-    def __missing__(self, word: str) -> str:
-        if len(self) > 500_000:
-            self.clear()
-        if word.isascii():
-            w = word.lower()
-        else:
-            w = unicodedata.normalize("NFKC", "".join(_FOLD.get(c, c) for c in word)).casefold()
-        unit = self[word] = "" if w in STOPWORDS else w[:5]
-        return unit
-
-
 class _HashTable(dict):
     """unit -> xxh32 of its UTF-8 bytes; units are few distinct stems repeated across documents."""
 
@@ -355,17 +208,7 @@ class _HashTable(dict):
         return h
 
 
-_STEMS = _StemTable()
 _UNIT_HASHES = _HashTable()
-
-
-def spans_units(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:
-    """content_units(tokenize(text, s, e)) for each span, faster for spaced scripts."""
-    if _UNSPACED.search(text):
-        return [content_units(tokenize(text, s, e)) for s, e in spans]
-    stem = _STEMS.__getitem__
-    findall = _TOKEN.findall
-    return [[u for u in map(stem, findall(text, s, e)) if u] for s, e in spans]
 
 
 def _sliding_min(rows: np.ndarray, size: int) -> np.ndarray:
@@ -421,12 +264,12 @@ def _signatures(units: list[list[str]], params: SketchParams) -> Signatures:
 def _build(units: list[list[str]], params: SketchParams) -> Sketch:
     sigs = _signatures(units, params)
     b, r = lsh_params(params.doc_threshold, params.num_perm)
-    doc_key_array = _band_keys_matrix(sigs.doc[None, :], b, r, DOC_LEVEL)[0]
+    doc_key_array = band_keys_matrix(sigs.doc[None, :], b, r, DOC_LEVEL)[0]
     doc_keys = tuple(doc_key_array.tolist())
     if not sigs.stored:
         return Sketch(sigs.units, sigs.doc, doc_keys, (), doc_keys, sigs)
     pb, pr = lsh_params(params.passage_threshold, params.passage_num_perm)
-    keys = _band_keys_matrix(sigs.windows, pb, pr, PASSAGE_LEVEL)
+    keys = band_keys_matrix(sigs.windows, pb, pr, PASSAGE_LEVEL)
     passage_keys = tuple((number, tuple(keys[row].tolist()))
                          for number, row in enumerate(sigs.stored) if row >= 0)
     query = np.concatenate((doc_key_array, keys[sigs.filled].ravel()))
@@ -435,7 +278,7 @@ def _build(units: list[list[str]], params: SketchParams) -> Sketch:
 
 def signatures_text(text: str, params: SketchParams) -> Signatures:
     """The MinHash values behind `sketch_text` (for back ends that do their own banding)."""
-    return _signatures(_units_fast(text, scorable_spans(text)), params)
+    return _signatures(units_fast(text, scorable_spans(text)), params)
 
 
 def sketch(text: str, segments: list[Segment], params: SketchParams) -> Sketch:
@@ -446,24 +289,10 @@ def sketch(text: str, segments: list[Segment], params: SketchParams) -> Sketch:
 def sketch_text(text: str, params: SketchParams) -> Sketch:
     """The same sketch as `sketch(text, segment(text), params)`, computed straight from the text
     (about three times faster): what indexing uses."""
-    return _build(_units_fast(text, scorable_spans(text)), params)
+    return _build(units_fast(text, scorable_spans(text)), params)
 
 
 # --- the bulk path: many documents at once, for index building ------------------------------
-
-_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*|\x00")
-
-
-def _units_fast(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:
-    """spans_units(text, spans): for plain texts, one regex pass over the joined spans
-    (NUL-separated) instead of one per span."""
-    if not _is_plain(text):
-        return spans_units(text, spans)
-    joined = "\x00".join([text[s:e] for s, e in spans]).lower().replace("\u2019", "'")
-    stem = _STEMS.__getitem__
-    units = " ".join(filter(None, map(stem, _ASCII_TOKEN.findall(joined))))
-    return [part.split() for part in units.split("\x00")] if spans else []
-
 
 # Bytes of permuted values computed at a time: blocks of whole permutation rows that stay in the
 # (1 MB per core) L2 cache between the multiply, the add and the minimum.
@@ -559,10 +388,10 @@ class _CodeTable(dict):
         if word == b"\x00":
             code = _SEP
         else:
-            # Apostrophes are kept in words, so _ASCII_TOKEN decides what they join or drop.
-            tokens = _ASCII_TOKEN.findall(word.decode("ascii"))
+            # Apostrophes are kept in words, so PLAIN_TOKEN decides what they join or drop.
+            tokens = PLAIN_TOKEN.findall(word.decode("ascii"))
             if len(tokens) == 1:
-                unit = _STEMS[tokens[0]]
+                unit = STEMS[tokens[0]]
                 code = _UNIT_HASHES[unit] if unit else _STOP
             else:
                 code = _MULTI if tokens else _NO_TOKEN
@@ -581,8 +410,8 @@ def _text_codes(text: str) -> tuple[np.ndarray, int]:
     """(codes, number of spans): the codes of the words of each candidate span of the text, each
     span followed by _SEP. A span without a letter or digit has no token code (_STOP or a hash):
     the caller drops it, as scorable_spans does."""
-    if _is_plain(text):
-        spans = _plain_spans(text)
+    if is_plain(text):
+        spans = plain_spans(text)
         joined = " \x00 ".join([text[s:e] for s, e in spans] + [""])
         words = joined.replace("\u2019", "'").encode("ascii", "replace").translate(_WORD_BYTES).split()
         codes = np.fromiter(map(_CODES.__getitem__, words), dtype=np.int64, count=len(words))
@@ -591,7 +420,7 @@ def _text_codes(text: str) -> tuple[np.ndarray, int]:
     spans = scorable_spans(text)
     # These spans are scorable already: a leading _STOP keeps even one without units.
     out: list[int] = []
-    for units in _units_fast(text, spans):
+    for units in units_fast(text, spans):
         out.append(_STOP)
         out.extend(map(_UNIT_HASHES.__getitem__, units))
         out.append(_SEP)
@@ -635,7 +464,7 @@ def _bulk(texts: list[str], params: SketchParams, probes: bool
     if all_hashes.size:
         doc_sigs[present] = _minima(mixed, _starts(doc_units[present]), params.num_perm, params.seed)
     b, r = lsh_params(params.doc_threshold, params.num_perm)
-    doc_keys = _band_keys_matrix(doc_sigs, b, r, DOC_LEVEL)
+    doc_keys = band_keys_matrix(doc_sigs, b, r, DOC_LEVEL)
 
     # Passage windows: one signature per segment, a stored window is the minimum of its rows.
     seg_sigs = np.full((counts.size, params.passage_num_perm), _EMPTY, dtype=np.uint32)
@@ -653,7 +482,7 @@ def _bulk(texts: list[str], params: SketchParams, probes: bool
             np.minimum(win_sigs, seg_sigs[rows[j]], out=win_sigs)
             win_units += counts[rows[j]]
         filled = win_units > 0
-        return wd[filled], _band_keys_matrix(win_sigs[filled], pb, pr, PASSAGE_LEVEL)
+        return wd[filled], band_keys_matrix(win_sigs[filled], pb, pr, PASSAGE_LEVEL)
 
     doc_of_key = np.repeat(np.arange(n_docs, dtype=np.int64), b)
     wd, win_keys = window_keys(stride)

@@ -9,8 +9,12 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+
+from .results import Segment
 
 # Characters folded to ASCII look-alikes before matching: rewriters and CMSs swap them freely.
 _FOLD = {
@@ -219,18 +223,6 @@ MIN_PIECE_CHARS = 200
 _ANCHOR_MODULUS = 8
 _CLAUSE_END = ",;:\uff0c\u3001\uff1b\uff1a\u060c\u061b"
 _CHUNK = re.compile(rf"[^\s{_CLAUSE_END}]+[{_CLAUSE_END}]*|[{_CLAUSE_END}]+")
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A sentence-like unit of an article, with its role in the article."""
-
-    start: int
-    end: int
-    text: str
-    kind: str  # "sentence", "heading", "byline", "boilerplate"
-    quoted: bool
-    paragraph: int
 
 
 def _letter(c: str) -> bool:
@@ -442,3 +434,152 @@ def credits_outlet(text: str, outlet: str | None) -> bool:
         re.IGNORECASE,
     )
     return bool(pattern.search(text))
+
+
+# --- The fast path: scorable spans and units straight from the text --------------------------
+# The same segments and units as segment() and content_units() (tests keep them equal), without
+# what retrieval does not use (quotation marks, segment kinds): what indexing and scans read.
+
+def scorable(segments: list[Segment], text: str) -> list[Segment]:
+    return [s for s in segments if s.kind in ("sentence", "heading") and any(c.isalnum() for c in s.text)]
+
+
+def segment_units(text: str, segments: list[Segment]) -> list[list[str]]:
+    return [content_units(tokenize(text, s.start, s.end)) for s in segments]
+
+
+def _kept_lines(text: str) -> Iterator[tuple[int, str, str, bool]]:
+    """(start, line, stripped line, is a heading) of each line `segment` makes sentences or a
+    heading of: not boilerplate, a caption, a repeated line or a byline."""
+    lines = paragraphs(text)
+    seen = Counter(b.strip() for _, b in lines)
+    for base, block in lines:
+        stripped = block.strip()
+        # The rules below only compare the number of words with 3 and 20: counting up to 22
+        # spares splitting a long line into all its words.
+        n_words = len(stripped.split(maxsplit=21))
+        if _BOILERPLATE.search(stripped) or _CAPTION.search(stripped) or (
+                seen[stripped] > 1 and n_words > 3) or _BYLINE.match(stripped):
+            continue
+        yield base, block, stripped, _is_heading(stripped, n_words)
+
+
+def scorable_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the segments `scorable(segment(text), text)` returns, without computing
+    what retrieval does not use (quotation marks); a test keeps the two equal."""
+    if is_plain(text):
+        return [(s, e) for s, e in plain_spans(text) if _PLAIN_ALNUM.search(text, s, e)]
+    spans: list[tuple[int, int]] = []
+    for base, block, stripped, heading in _kept_lines(text):
+        if heading:
+            lead = len(block) - len(block.lstrip())
+            found = [(base + lead, base + lead + len(stripped))]
+        else:
+            found = [(base + s, base + e) for s, e in _split_block(block)]
+        for s, e in found:
+            if any(c.isalnum() for c in text[s:e]):
+                spans.append((s, e))
+    return spans
+
+
+# "Plain" texts are read with ASCII-only rules: each of their characters is ASCII (but NUL), or
+# the U+2019 apostrophe (read as "'", as _TOKEN and _FOLD do), or one that _TOKEN never
+# puts in a token, so the plain path reads it as a space: not a word character, a combining mark
+# or a character of an unspaced script. They hold no full-width sentence end either. Generated
+# text and most English news are plain; a test checks every Unicode character against these rules.
+_NOT_PLAIN_WORD = re.compile(r"[^\W\x00-\x7f]")  # a word character outside ASCII
+_NOT_PLAIN_OTHER = re.compile("[\x00" + _MARKS + _UNSPACED.pattern[1:-1]
+                              + "\u3002\uff01\uff1f\uff61\u061f\u06d4\u0964\u0965]")
+# Plain characters common in news: a text holding no others is found plain by one quick search
+# (the two above test each character's category, four times slower).
+_USUAL = re.compile("[^\x01-\x7f\u2019\u201c\u201d\u2018\u201e\u00ab\u00bb\u2013\u2014\u2026\u00a0\u2022]")
+_PLAIN_ALNUM = re.compile("[A-Za-z0-9]")  # str.isalnum within a plain text
+# text._BOUNDARY run over a whole text at once: its whitespace may not run into the next line.
+_LINE_BOUNDARY = re.compile(_BOUNDARY.pattern.replace(r"(\s+)", r"([^\S\n]+)"))
+
+
+def is_plain(text: str) -> bool:
+    if text.isascii():
+        return "\x00" not in text
+    unusual = _USUAL.search(text)
+    if unusual is None:
+        return True
+    start = unusual.start()
+    return _NOT_PLAIN_WORD.search(text, start) is None and _NOT_PLAIN_OTHER.search(text, start) is None
+
+
+def plain_spans(text: str) -> list[tuple[int, int]]:
+    """The spans scorable_spans finds in a plain text, before those without a letter or digit
+    are dropped: _split_block's cuts, found by one search over the whole text instead of
+    one per line, and no search for full-width sentence ends (a plain text has none).
+    A test keeps the two equal."""
+    cuts = [(m.start(1), m.end(1), m.end(2), m.end(3)) for m in _LINE_BOUNDARY.finditer(text)]
+    cuts.append((len(text), 0, 0, 0))  # a sentinel past every line
+    k = 0
+    spans: list[tuple[int, int]] = []
+    for base, block, stripped, heading in _kept_lines(text):
+        start = base + len(block) - len(block.lstrip())
+        if heading:
+            spans.append((start, start + len(stripped)))
+            continue
+        end = base + len(block)
+        while cuts[k][0] < base:
+            k += 1
+        found = []
+        # A boundary match starts and ends on non-space characters, so only the line's first
+        # and last sentences can have whitespace to trim.
+        while cuts[k][0] < end:
+            dot, dot_end, stop, following = cuts[k]
+            k += 1
+            if dot_end - dot == 1 and text[dot] == "." and _is_abbreviation(block, dot - base):
+                continue
+            found.append((start, stop))
+            start = following
+        found.append((start, base + len(block.rstrip())))
+        for s, e in found:
+            if e - s > MAX_SENTENCE_CHARS:
+                spans.extend((base + a, base + b) for a, b in _split_long(block, s - base, e - base))
+            else:
+                spans.append((s, e))
+    return spans
+
+
+class _StemTable(dict):
+    """word token -> its unit (text.content_units for a spaced script), "" for a stopword;
+    a dict subclass so hits stay in C (`map(table.__getitem__, words)`)."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) > 500_000:
+            self.clear()
+        if word.isascii():
+            w = word.lower()
+        else:
+            w = unicodedata.normalize("NFKC", "".join(_FOLD.get(c, c) for c in word)).casefold()
+        unit = self[word] = "" if w in STOPWORDS else w[:5]
+        return unit
+
+
+STEMS = _StemTable()
+
+
+def spans_units(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:
+    """content_units(tokenize(text, s, e)) for each span, faster for spaced scripts."""
+    if _UNSPACED.search(text):
+        return [content_units(tokenize(text, s, e)) for s, e in spans]
+    stem = STEMS.__getitem__
+    findall = _TOKEN.findall
+    return [[u for u in map(stem, findall(text, s, e)) if u] for s, e in spans]
+
+
+PLAIN_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*|\x00")
+
+
+def units_fast(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:
+    """spans_units(text, spans): for plain texts, one regex pass over the joined spans
+    (NUL-separated) instead of one per span."""
+    if not is_plain(text):
+        return spans_units(text, spans)
+    joined = "\x00".join([text[s:e] for s, e in spans]).lower().replace("\u2019", "'")
+    stem = STEMS.__getitem__
+    units = " ".join(filter(None, map(stem, PLAIN_TOKEN.findall(joined))))
+    return [part.split() for part in units.split("\x00")] if spans else []

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..results import AlignedPair, Attribution, CheckResult, SourceFinding
-from ..text import Segment
+from ..results import AlignedPair, Attribution, CheckResult, Segment, SourceFinding
 
 # Diff classes as the reports name them. "inserted" = words only in the article (the rewriter
 # added them), "deleted" = words only in the source (the rewriter dropped them).

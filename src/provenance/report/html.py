@@ -20,8 +20,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ..results import Attribution, CheckResult, SourceFinding
-from ..text import Segment
+from ..results import Attribution, CheckResult, Segment, SourceFinding
 from . import _view
 from ._view import DIRECTION_TEXT, Chunk, Row
 

@@ -1,6 +1,6 @@
 """`scan --engine dask`: the scan pipeline on a dask.distributed cluster.
 
-Steps, as in scan.py, spread over the cluster:
+Steps, as in cluster.py, spread over the cluster:
 1. sketching in partitions of the corpus (one task per partition);
 2. LSH band grouping in shards: every band key belongs to one shard (key mod shards), and a shard
    task joins the probe keys with the stored keys of its shard across all partitions, giving
@@ -28,12 +28,12 @@ if TYPE_CHECKING:
     import numpy as np
 
     from .documents import Document
-    from .scan import ScanOptions, ScanResult
-    from .sketch import SketchParams
+    from .results import ScanResult
+    from .settings import ScanOptions, Settings, SketchParams
 
 
 def _sketch_partition(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes, bytes]]:
-    from .scan import _sketch_texts
+    from .cluster import _sketch_texts
 
     return _sketch_texts(texts, params)
 
@@ -44,7 +44,7 @@ def _shard_pairs(partitions: list[list[tuple[bytes, bytes, bytes]]], offsets: li
     keys); a pair's score is the sum over shards."""
     import numpy as np
 
-    from .scan import directed_scores
+    from .cluster import directed_scores
 
     sk, sd, pk, pd = [], [], [], []
     for offset, records in zip(offsets, partitions, strict=True):
@@ -64,9 +64,10 @@ def _shard_pairs(partitions: list[list[tuple[bytes, bytes, bytes]]], offsets: li
 
 def scan_dask(documents: Sequence[Document], params: SketchParams, *, scheduler: str | None = None,
               partitions: int | None = None, shards: int | None = None,
-              options: ScanOptions | None = None, client=None) -> ScanResult:
+              options: ScanOptions | None = None, client=None,
+              settings: Settings | None = None) -> ScanResult:
     """Scan on a Dask cluster: the scheduler at `scheduler`, a given `client`, or else an
-    in-process LocalCluster. Returns the same ScanResult as scan.scan."""
+    in-process LocalCluster. Returns the same ScanResult as cluster.scan."""
     import numpy as np
 
     try:
@@ -76,7 +77,9 @@ def scan_dask(documents: Sequence[Document], params: SketchParams, *, scheduler:
         from .errors import ProvenanceError
 
         raise ProvenanceError("the dask engine needs dask.distributed: pip install 'provenance[dask]'") from None
-    from .scan import ScanOptions, ScanResult, collect, doc_info, groups, strong_pairs, verify
+    from .cluster import collect, doc_info, groups, strong_pairs, verify
+    from .results import ScanResult
+    from .settings import ScanOptions
 
     options = options or ScanOptions()
     seen: set[str] = set()
@@ -114,5 +117,5 @@ def scan_dask(documents: Sequence[Document], params: SketchParams, *, scheduler:
     unique, inverse = np.unique(codes, return_inverse=True)
     total = np.bincount(inverse, weights=scores).astype(np.int64) if len(codes) else scores
     pairs, total = strong_pairs(unique, total, options.min_score)
-    links = verify(pairs, total, sketches.unit_hashes, options, sketches.docs)
+    links = verify(pairs, total, sketches.unit_hashes, options, sketches.docs, settings=settings)
     return ScanResult(groups(sketches, links), len(docs), len(pairs), len(links), crowded)

@@ -1,7 +1,7 @@
 """Writers for the results of a batch run: a human summary, JUnit XML, SARIF 2.1.0, JSON Lines,
 Markdown and GitHub Actions workflow annotations.
 
-Every writer reads only a batch.BatchReport and returns text; each output records the tool
+Every writer reads only a results.BatchReport and returns text; each output records the tool
 version, the settings and policy in force and the index fingerprint (BatchReport.run_info), and
 nothing that depends on --jobs, timing or the machine, so the same run gives the same bytes.
 """
@@ -13,15 +13,13 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
-from .batch import ArticleOutcome, BatchReport, FindingOutcome
-from .results import Passage
+from ..results import ArticleOutcome, BatchReport, FindingOutcome, Passage
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SNIPPET_CHARS = 200
@@ -142,7 +140,7 @@ def summary_text(report: BatchReport, verbose: bool = False) -> str:
         f"{report.count('error')} could not be checked, {report.count('pass')} passed "
         f"(fail-on {report.policy.fail_on}; {against}, {idx['documents']} articles, "
         f"fingerprint {idx['fingerprint']})")
-    from .settings import Settings
+    from ..settings import Settings
 
     defaults = Settings().to_dict()
     changed = [f"{k.replace('_', '-')}={v}" for k, v in info["settings"].items() if defaults.get(k) != v]
@@ -376,29 +374,3 @@ def github_annotations(report: BatchReport) -> list[str]:
             title = _escape_property(f"provenance: {f.verdict} of {f.source}")
             commands.append(f"::{kind[f.status]} {props},title={title}::{_escape_data(_passage_message(o, f, p))}")
     return commands
-
-
-# --- Writing ----------------------------------------------------------------------------------
-
-
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write `text` (UTF-8, LF) so readers see the old file or the whole new one.
-
-    Raises OSError when the file cannot be written.
-    """
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".",
-                               prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the report from other users
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -1,4 +1,4 @@
-"""`provenance ci`: the batch gate for CI jobs and pre-commit hooks (library side: batch.py)."""
+"""`provenance ci`: the batch gate for CI jobs and pre-commit hooks (library side: api/ci.py)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,22 @@ from collections.abc import Callable
 import click
 from click.core import ParameterSource
 
-from .cli import (
+from ..errors import ProvenanceError
+from ..settings import FAIL_LEVELS
+from .common import (
     EXIT_FINDING,
     EXIT_INCOMPLETE,
     EXIT_OK,
     EXIT_USAGE,
-    FAIL_LEVELS,
     CommandError,
+    _index_spec,
+    backend_option,
     fail,
     index_option,
+    redis_url_option,
     set_option,
     warn,
 )
-from .errors import ProvenanceError
 
 OUTPUT_OPTIONS = ("junit", "sarif", "json_path", "markdown")
 
@@ -56,6 +59,8 @@ def _progress_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], Non
 @click.option("--against", multiple=True, type=click.Path(exists=True),
               help="Files or folders of earlier articles (a temporary index, built once); repeatable.")
 @index_option
+@backend_option
+@redis_url_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: the config's ci.jobs, else all cores).")
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), default=None,
@@ -83,7 +88,7 @@ def _progress_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], Non
               help="A provenance.toml or pyproject.toml (default: the one in the current folder).")
 @click.pass_context
 def ci(ctx: click.Context, paths: tuple[str, ...], against: tuple[str, ...], index_path: str | None,
-       jobs: int | None, fail_on: str | None, allow_outlet: tuple[str, ...],
+       backend: str, redis_url: str | None, jobs: int | None, fail_on: str | None, allow_outlet: tuple[str, ...],
        allow_source: tuple[str, ...], common_outlet: tuple[str, ...],
        common_source: tuple[str, ...], ignore_globs: tuple[str, ...], junit: str | None,
        sarif: str | None, json_path: str | None, markdown: str | None, update_index: bool,
@@ -102,11 +107,13 @@ def ci(ctx: click.Context, paths: tuple[str, ...], against: tuple[str, ...], ind
         provenance ci new/ --against corpus/ --junit junit.xml --sarif results.sarif
         provenance ci today/ --index corpus.db --update-index --markdown summary.md
     """
-    from .batch import Policy, default_jobs, run_batch
-    from .config import load_ci_config
+    from ..api.ci import default_jobs, run_batch
+    from ..config import load_ci_config
+    from ..policy import Policy
 
-    if against and ctx.get_parameter_source("index_path") == ParameterSource.COMMANDLINE:
-        raise click.UsageError("give either --index or --against, not both")
+    if against and (ctx.get_parameter_source("index_path") == ParameterSource.COMMANDLINE
+                    or ctx.get_parameter_source("backend") == ParameterSource.COMMANDLINE):
+        raise click.UsageError("give either --index/--backend or --against, not both")
     if update_index and against:
         raise click.UsageError("--update-index needs --index: a temporary --against index is not kept")
     for name in OUTPUT_OPTIONS:
@@ -125,13 +132,10 @@ def ci(ctx: click.Context, paths: tuple[str, ...], against: tuple[str, ...], ind
         policy = Policy.from_config(table)
     except ProvenanceError as exc:
         raise fail(exc) from None
-    if not against:
-        from .index import default_index_path
-
-        index_path = index_path or str(default_index_path())
     progress, stop = _progress_bar()
     try:
-        report = run_batch(paths, index_path=None if against else index_path, against=against,
+        spec = None if against else _index_spec(index_path, backend, redis_url)
+        report = run_batch(paths, index_path=spec, against=against,
                            settings=settings, policy=policy,
                            jobs=jobs or table.get("jobs") or default_jobs(),
                            update_index=update_index, progress=progress)
@@ -149,7 +153,7 @@ def ci(ctx: click.Context, paths: tuple[str, ...], against: tuple[str, ...], ind
     for doc_id in sorted(i for i, n in shared.items() if n > 1):
         warn(f"{shared[doc_id]} articles share the id {doc_id!r} (a file given directly is "
              "identified by its name): give their folder instead to keep them apart")
-    from .outputs import github_annotations, summary_text
+    from ..report.ci import github_annotations, summary_text
 
     click.echo(summary_text(report, verbose=verbose), nl=False)
     if os.environ.get("GITHUB_ACTIONS") == "true":
@@ -160,13 +164,14 @@ def ci(ctx: click.Context, paths: tuple[str, ...], against: tuple[str, ...], ind
 
 def _write_outputs(report, junit: str | None, sarif: str | None, json_path: str | None,
                    markdown: str | None) -> None:
-    from . import outputs
+    from ..report import ci as outputs
+    from ..report import write_atomic
 
     for target, writer in ((junit, outputs.junit_xml), (sarif, outputs.sarif),
                            (json_path, outputs.json_lines), (markdown, outputs.markdown)):
         if not target:
             continue
         try:
-            outputs.write_atomic(target, writer(report))
+            write_atomic(target, writer(report))
         except OSError as exc:
             raise CommandError(f"{target}: cannot write: {exc.strerror or exc}") from None

@@ -13,52 +13,30 @@ uint32 bytes, metadata JSON.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
 import numpy as np
 
-from .documents import Document
-from .errors import IndexError_
-from .sketch import (
-    PASSAGE_LEVEL,
-    SKETCH_VERSION,
-    Signatures,
-    Sketch,
-    SketchParams,
-    _band_keys_matrix,
-    index_entries,
-    lsh_params,
-    signatures_text,
-    sketch_text,
-)
+from ..documents import Document
+from ..errors import IndexError_
+from ..parallel import CHUNK, PARALLEL_AFTER, chunks, default_workers, start_pool
+from ..results import AddReport
+from ..settings import SketchParams
+from ..sketch import SKETCH_VERSION, Sketch, index_entries, lsh_params, sketch_text
+from . import Candidate, candidates, fingerprint_term
 
 FORMAT_NAME = "provenance-index"
 FORMAT_VERSION = 2
 BATCH = 2000  # documents per transaction
 MAX_BATCH = 20_000  # batches grow with the index up to this (memory: ~4 million bucket rows)
-CHUNK = 128  # documents per sketching task
-PARALLEL_AFTER = 1000  # documents to sketch before starting worker processes
-MIN_SCORE = 6  # candidates() score below which a shared bucket is chance
-BUCKET_READ = 20  # documents of one bucket that candidates() reads (the earliest added)
-LOCAL_MIN_KEYS = 4  # passage bands shared around one query sentence that are not chance
 
-
-def default_index_path() -> Path:
-    """$PROVENANCE_INDEX, else $XDG_DATA_HOME/provenance/index.db (~/.local/share/...)."""
-    env = os.environ.get("PROVENANCE_INDEX")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base) / "provenance" / "index.db"
 
 
 _SCHEMA = """
@@ -81,32 +59,11 @@ CREATE TABLE IF NOT EXISTS buckets (
 """
 
 
-@dataclass(frozen=True)
-class AddReport:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A document LSH put in a bucket with the query, before verification."""
-
-    rowid: int
-    id: str
-    doc_hits: int
-    passage_hits: int
-
-
-def _fingerprint_term(doc_id: str, sha: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"{doc_id}\0{sha}".encode()).digest()[:16], "big")
-
-
-class Index:
+class SQLiteIndex:
     """A provenance index in one SQLite file (or in memory, for one-off `--against` checks).
 
     Example:
-        >>> idx = Index.open("corpus.db", create=True)
+        >>> idx = SQLiteIndex.open("corpus.db", create=True)
         >>> idx.add(iter_documents(["corpus/"]))
         >>> result = check(load_document("new.txt"), idx)
     """
@@ -120,7 +77,7 @@ class Index:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, create: bool = False,
-             params: SketchParams | None = None, timeout: float = 60.0) -> Index:
+             params: SketchParams | None = None, timeout: float = 60.0) -> SQLiteIndex:
         """Open an index file. With create=True a missing file becomes a new, empty index.
 
         Raises IndexError_ when the file is missing (and create is False), not a provenance index,
@@ -150,12 +107,12 @@ class Index:
             raise IndexError_(f"{location}: not a provenance index or corrupt ({exc})") from None
 
     @classmethod
-    def in_memory(cls, params: SketchParams | None = None) -> Index:
+    def in_memory(cls, params: SketchParams | None = None) -> SQLiteIndex:
         conn = sqlite3.connect(":memory:", isolation_level=None)
         return cls._initialise(conn, ":memory:", params or SketchParams())
 
     @classmethod
-    def _initialise(cls, conn: sqlite3.Connection, location: str, params: SketchParams) -> Index:
+    def _initialise(cls, conn: sqlite3.Connection, location: str, params: SketchParams) -> SQLiteIndex:
         if location != ":memory:":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("BEGIN IMMEDIATE")
@@ -173,7 +130,7 @@ class Index:
         return cls._load(conn, location) if existing else cls(conn, location, params)
 
     @classmethod
-    def _load(cls, conn: sqlite3.Connection, location: str) -> Index:
+    def _load(cls, conn: sqlite3.Connection, location: str) -> SQLiteIndex:
         try:
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.OperationalError as exc:
@@ -198,7 +155,7 @@ class Index:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> Index:
+    def __enter__(self) -> SQLiteIndex:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -221,7 +178,7 @@ class Index:
         conn = self._conn
         # A big page cache while writing: bucket rows land all over the B-tree.
         conn.execute("PRAGMA cache_size = -262144")
-        writer = _Writer(self, workers if workers is not None else _default_workers())
+        writer = _Writer(self, workers if workers is not None else default_workers())
         try:
             conn.execute("BEGIN IMMEDIATE")
             writer.fingerprint = int(self._meta("fingerprint"))
@@ -285,7 +242,7 @@ class Index:
                 conn.execute("ROLLBACK")
                 return False
             self._delete_rowid(row[0])
-            fingerprint = int(self._meta("fingerprint")) ^ _fingerprint_term(doc_id, row[1])
+            fingerprint = int(self._meta("fingerprint")) ^ fingerprint_term(doc_id, row[1])
             self._set_meta("fingerprint", str(fingerprint))
             conn.execute("COMMIT")
         except BaseException:
@@ -362,131 +319,31 @@ class Index:
 
     def candidates(self, query: Sketch, *, exclude: Iterable[str] = (), limit: int = 50,
                    min_score: int | None = None) -> list[Candidate]:
-        """Documents sharing LSH buckets with the query, most shared buckets first.
+        """Documents sharing LSH buckets with the query, best first (storage.candidates.find)."""
+        return candidates.find(self, query, exclude=exclude, limit=limit, min_score=min_score)
 
-        Only the buckets of the query's band keys are read (document bands and every passage
-        window). A document's score is 4 per document band plus 1 per passage band it shares;
-        below `min_score` it is chance (on 10,000 generated articles, planted sources scored 7
-        or more, while unrelated articles mostly shared one to three passage bands, and at
-        100,000 articles a threshold of 3 let 50 chance candidates through to alignment).
-        Chance hits grow with the number of windows the query probes, so by default the minimum
-        is one per five windows, between 3 and MIN_SCORE (a 600-word article probes about 30).
-        A cap of 4 with Settings.max_candidates 100 finds 104 instead of 102 of the 106 PAN 2013
-        dev sources, but at 100,000 generated articles it let so many chance candidates through
-        that the check's p50 rose from 78 to 371 ms: the cap stays 6.
+    # --- candidates.BucketStore -------------------------------------------------------------
 
-        Local evidence: a short passage reused inside a long article meets its source in the few
-        windows around it, while chance hits are spread one band at a time over the whole
-        article. So when fewer than `limit` documents reach the minimum, a document below it is
-        still a candidate if (1) the query windows holding one sentence (`passage_sentences`
-        windows) share at least LOCAL_MIN_KEYS distinct passage bands with it (distinct, because
-        neighbouring windows often have identical bands), and (2) verified on its full window
-        signatures, the bands being a coarse test: some window of the query and some window of
-        the document have a MinHash Jaccard estimate of at least the passage threshold. Such
-        documents rank after every one that reaches the minimum. LOCAL_MIN_KEYS is 4, not 3: on
-        PAN 2013 dev, 3 finds both sources that share only a ~400-character passage with a long
-        document (4 bands in all) and 4 one of them, but at 100,000 generated articles (passage
-        threshold 0.3) 3 bands around one sentence happen by chance to 23 documents per query
-        (16 ms of verification) and 4 to 0.4. Ties break on id.
-        """
-        if min_score is None:
-            windows = int(query.signatures.filled.sum()) if query.signatures is not None else 30
-            min_score = min(MIN_SCORE, max(3, round(windows / 5)))
-        keys = list(query.query_keys) or sorted(
-            set(query.doc_keys) | {k for _, ks in query.passage_keys for k in ks})
+    def bucket_rows(self, keys: list[int], per_bucket: int) -> np.ndarray:
+        # Buckets are clustered by (key, doc) and rowids only grow, so LIMIT reads the earliest
+        # added. SQLite allows 500 terms in a compound select.
+        one = f"SELECT * FROM (SELECT key, doc FROM buckets WHERE key = ? LIMIT {int(per_bucket)})"
         parts = []
-        # At most BUCKET_READ documents of a bucket, the earliest added: a bucket holding
-        # thousands is common wording, and reading it whole was most of a check's time. At
-        # 100,000 generated articles with the default passage threshold (bench_query.py): read
-        # whole, p50 518 ms and paraphrase sources found 99 of 100; at 50, 146 ms and 98; at
-        # 20, 69 ms and 94 (fewer chance documents reach the minimum score, so fewer are
-        # aligned). PAN 2013 dev and Clough-Stevenson results are the same at 20 as read whole.
-        # Syndicated copies meet their earliest-indexed members. (SQLite allows 500 terms in a
-        # compound select.)
-        one = f"SELECT * FROM (SELECT key, doc FROM buckets WHERE key = ? LIMIT {BUCKET_READ})"
         for chunk_start in range(0, len(keys), 250):
             chunk = keys[chunk_start:chunk_start + 250]
             rows = self._conn.execute(" UNION ALL ".join([one] * len(chunk)), chunk).fetchall()
             parts.append(np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=2 * len(rows)))
-        pairs = np.concatenate(parts).reshape(-1, 2) if parts else np.empty((0, 2), dtype=np.int64)
-        # In (key, doc) order, as one "key IN (...)" query returns them: ties below rank by it.
-        pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
-        if not len(pairs):
-            return []
-        # Counted with numpy, per document in order of first appearance (ties keep that order,
-        # as the dict of per-document counts this replaces did). That dict held thousands of
-        # small lists per query, whose promotion set off most of the full garbage collections of
-        # a long-running process (each scans every cached object): 213 instead of 32 in a process
-        # checking 500 articles against 100,000 generated ones. (key, doc) rows are distinct, so
-        # passage_hits counts distinct passage keys.
-        passage = (pairs[:, 0] & 1).astype(bool)
-        docs, first, inverse = np.unique(pairs[:, 1], return_index=True, return_inverse=True)
-        passage_hits = np.bincount(inverse[passage], minlength=len(docs))
-        doc_hits = np.bincount(inverse, minlength=len(docs)) - passage_hits
-        score = doc_hits * 4 + passage_hits
-        excluded = set(exclude)
-        kept = score >= min_score
-        if int(kept.sum()) < limit + len(excluded) and query.signatures is not None:
-            near = (passage_hits >= LOCAL_MIN_KEYS) & ~kept
-            if near.any():
-                rows_near = passage & near[inverse]
-                keys_of: dict[int, set[int]] = {}
-                for key, doc in pairs[rows_near].tolist():
-                    keys_of.setdefault(doc, set()).add(key)
-                local = self._local_candidates(query.signatures, keys_of)
-                kept |= np.isin(docs, np.asarray(local, dtype=np.int64))
-        # Rank before naming, so only the best few rows of docs are read.
-        chosen = np.flatnonzero(kept)
-        ranked = chosen[np.lexsort((first[chosen], -score[chosen]))][:limit + len(excluded) + 50]
-        cut = [(int(docs[k]), int(doc_hits[k]), int(passage_hits[k])) for k in ranked]
+        return np.concatenate(parts).reshape(-1, 2) if parts else np.empty((0, 2), dtype=np.int64)
+
+    def names(self, rowids: list[int]) -> dict[int, str]:
         names: dict[int, str] = {}
-        rowids = [r for r, _, _ in cut]
         for chunk_start in range(0, len(rowids), 500):
             chunk = rowids[chunk_start:chunk_start + 500]
             marks = ",".join("?" * len(chunk))
             names.update(self._conn.execute(f"SELECT rowid, id FROM docs WHERE rowid IN ({marks})", chunk))
-        found = [Candidate(r, names[r], d, p) for r, d, p in cut if r in names and names[r] not in excluded]
-        found.sort(key=lambda c: (-(c.doc_hits * 4 + c.passage_hits), c.id))
-        return found[:limit]
+        return names
 
-    def _local_candidates(self, query: Signatures, keys_of: dict[int, set[int]]) -> list[int]:
-        """The documents (rowids) of `keys_of` (rowid -> passage keys shared with the query) with
-        local, verified evidence: see `candidates`."""
-        params = self.params
-        pb, pr = lsh_params(params.passage_threshold, params.passage_num_perm)
-        starts = np.flatnonzero(query.filled)
-        windows_of: dict[int, list[int]] = {}
-        matrix = _band_keys_matrix(query.windows[starts], pb, pr, PASSAGE_LEVEL).tolist()
-        for start, row in zip(starts.tolist(), matrix, strict=True):
-            for key in row:
-                windows_of.setdefault(key, []).append(start)
-        span = params.passage_sentences  # windows fewer than this apart share a sentence
-        local: dict[int, list[int]] = {}  # rowid -> the query windows of its best neighbourhood
-        for doc, ks in keys_of.items():
-            placed = sorted((w, k) for k in ks for w in windows_of.get(k, ()))
-            best: tuple[int, int, int] = (0, 0, 0)  # distinct keys, first, last index in placed
-            lo = 0
-            for hi in range(len(placed)):
-                while placed[hi][0] - placed[lo][0] >= span:
-                    lo += 1
-                distinct = len({k for _, k in placed[lo:hi + 1]})
-                if distinct > best[0]:
-                    best = (distinct, lo, hi)
-            if best[0] >= LOCAL_MIN_KEYS:
-                local[doc] = sorted({w for w, _ in placed[best[1]:best[2] + 1]})
-        verified = []
-        for doc, text in self._texts(sorted(local)):
-            theirs = signatures_text(text, params)
-            if not theirs.filled.any():
-                continue
-            ours = query.windows[local[doc]]
-            mine = theirs.windows[theirs.filled]
-            estimate = max(float((mine == row).mean(axis=1).max()) for row in ours)
-            if estimate >= params.passage_threshold:
-                verified.append(doc)
-        return verified
-
-    def _texts(self, rowids: list[int]) -> Iterator[tuple[int, str]]:
+    def texts(self, rowids: list[int]) -> Iterator[tuple[int, str]]:
         for chunk_start in range(0, len(rowids), 500):
             chunk = rowids[chunk_start:chunk_start + 500]
             marks = ",".join("?" * len(chunk))
@@ -499,7 +356,7 @@ class _Writer:
     """The add pipeline: decide what changed (here), sketch it (here or in worker processes,
     several chunks in flight), write it (here, in input order)."""
 
-    def __init__(self, index: Index, workers: int):
+    def __init__(self, index: SQLiteIndex, workers: int):
         self.index = index
         self.conn = index._conn
         self.workers = max(1, workers)
@@ -532,7 +389,7 @@ class _Writer:
         texts = [doc.text for doc, _, _ in work]
         self.sketched += len(work)
         if self.pool is None and self.workers > 1 and self.sketched > PARALLEL_AFTER:
-            self.pool = _start_pool(self.workers)
+            self.pool = start_pool(self.workers)
         if self.pool is not None:
             self.inflight.append((work, self.pool.apply_async(_sketch_batch, (texts, self.index.params))))
             while len(self.inflight) > 2 * self.workers:
@@ -568,7 +425,7 @@ class _Writer:
                 self._insert_docs(rows)
                 rows = []
                 self.flush_buckets()
-                self.fingerprint ^= _fingerprint_term(doc.id, old[1])
+                self.fingerprint ^= fingerprint_term(doc.id, old[1])
                 self.index._delete_rowid(old[0])
                 self.updated += 1
             else:
@@ -579,7 +436,7 @@ class _Writer:
             key_array = np.frombuffer(keys, dtype=np.int64)
             self.bucket_keys.append(key_array)
             self.bucket_docs.append(np.full(len(key_array), rowid, dtype=np.int64))
-            self.fingerprint ^= _fingerprint_term(doc.id, sha)
+            self.fingerprint ^= fingerprint_term(doc.id, sha)
             self.pending += 1
             if self.latest.get(doc.id) == state:
                 del self.latest[doc.id]
@@ -612,43 +469,7 @@ class _Writer:
             self.pool = None
 
 
-def _default_workers() -> int:
-    env = os.environ.get("PROVENANCE_WORKERS")
-    if env and env.isdigit():
-        return max(1, int(env))
-    return os.cpu_count() or 1
-
-
-def _start_pool(workers: int):
-    import multiprocessing
-
-    # fork: workers start at once and do not re-import the caller's __main__ (a library cannot
-    # require the `if __name__ == "__main__"` guard of its callers); they only compute sketches
-    # and never touch the inherited SQLite connection.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn").Pool(workers)
-
-
 def _sketch_batch(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes, bytes]]:
     """(compressed text, doc signature, index keys) of each text: the CPU-bound part of add."""
     return [(zlib.compress(text.encode("utf-8", "surrogatepass"), 6), sig, keys)
             for text, (sig, keys) in zip(texts, index_entries(texts, params), strict=True)]
-
-
-def chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    """Lists of `size` items (the last one shorter), for work handed out in chunks."""
-    chunk: list[Document] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def build_temporary(documents: Iterable[Document], params: SketchParams | None = None) -> Index:
-    """An in-memory index of the given documents, for one-off `--against` checks."""
-    index = Index.in_memory(params)
-    index.add(documents, atomic=True)
-    return index

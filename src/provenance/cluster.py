@@ -1,8 +1,7 @@
 """Corpus-wide reuse clustering: groups of articles that copy or paraphrase one another.
 
-    provenance scan corpus/ [--index PATH] [--engine local|dask --scheduler ADDRESS] [-o groups.jsonl]
-
-Pipeline (the Dask engine, dask_engine.py, runs the same steps in partitions):
+The stage behind `provenance scan` (api.scan reads the articles; cluster_dask.py runs the same
+steps in partitions on a dask.distributed cluster):
 1. sketch every article (sketch.scan_entries, equal to sketch.sketch_text): stored band keys
    (document bands, passage windows every `passage_stride` sentences), probe keys (every
    window) and the sorted distinct unit hashes;
@@ -24,24 +23,24 @@ corpus gives the same bytes.
 
 from __future__ import annotations
 
-import json
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
-import click
+from .documents import Document
+from .parallel import CHUNK, PARALLEL_AFTER, chunks, default_workers, start_pool
+from .results import ScanResult
+from .settings import ScanOptions, Settings, SketchParams
+from .verdict import analyse
 
 # numpy and the sketching code load on first use: `provenance --help` and `check` do not pay
 # for this module's imports.
 if TYPE_CHECKING:
     import numpy as np
 
-    from .documents import Document
-    from .sketch import SketchParams
-
-LINK_JACCARD = 0.4
 # Unit-set Jaccard from which a link needs no alignment to tell it from independent writing:
 # three times the most that independently written texts on one subject reached in real data
 # (Clough-Stevenson dev "non" answers against their source: 0.09-0.20; the seeds' independent
@@ -49,18 +48,6 @@ LINK_JACCARD = 0.4
 # derived Clough answers reach it, and 29% of the links that a scan of 100,000 generated
 # articles aligned with the earlier limit of 0.8 (2,096 of 7,143).
 ALIGN_BELOW = 0.6
-LINK_CONTAINMENT = 0.4
-MIN_SHARED_KEYS = 6
-MAX_BUCKET = 50  # articles in a bucket above which it is joined as a star (Buckets.meet)
-
-
-@dataclass(frozen=True)
-class ScanOptions:
-    link_jaccard: float = LINK_JACCARD
-    link_containment: float = LINK_CONTAINMENT
-    min_shared_keys: int = MIN_SHARED_KEYS
-    max_bucket: int = MAX_BUCKET
-    min_score: int = 3
 
 
 @dataclass(frozen=True)
@@ -75,8 +62,6 @@ class DocInfo:
     text_z: bytes = field(default=b"", repr=False, compare=False)
 
     def document(self) -> Document:
-        from .documents import Document
-
         return Document(id=self.id, text=zlib.decompress(self.text_z).decode("utf-8", "surrogatepass"),
                         path=self.path, outlet=self.outlet, published=self.published, title=self.title,
                         line=self.line)
@@ -148,9 +133,8 @@ def collect(records: Iterable[tuple[DocInfo, tuple[bytes, bytes, bytes]]]) -> Sk
 def sketch_documents(documents: Iterable[Document], params: SketchParams,
                      workers: int | None = None) -> Sketches:
     """Sketch every document, in worker processes when there are many (order kept)."""
-    from .index import CHUNK, PARALLEL_AFTER, _default_workers, _start_pool, chunks
 
-    workers = _default_workers() if workers is None else max(1, workers)
+    workers = default_workers() if workers is None else max(1, workers)
     pool = None
     results: list[tuple[DocInfo, tuple[bytes, bytes, bytes]]] = []
     pending: list = []
@@ -169,7 +153,7 @@ def sketch_documents(documents: Iterable[Document], params: SketchParams,
             texts = [d.text for d in chunk]
             count += len(chunk)
             if pool is None and workers > 1 and count > PARALLEL_AFTER:
-                pool = _start_pool(workers)
+                pool = start_pool(workers)
             if pool is None:
                 finish((chunk, _sketch_and_compress(texts, params)))
             else:
@@ -323,20 +307,19 @@ class Link:
     origin: int | None = None  # the likely origin by a credit line, when dates do not tell
 
 
-def _confirm(pair: tuple[DocInfo, DocInfo]) -> tuple[str, str | None]:
+def _confirm(pair: tuple[DocInfo, DocInfo], settings: Settings | None = None) -> tuple[str, str | None]:
     """(verdict, origin id) of two articles by check's own rules; runs in worker processes.
 
     Reuse covers more of the shorter article, so checking it against the longer is what finds
     a link; the other way is tried only when that finds none. On 300 links of the generated
-    100,000-article corpus this gave the same verdicts as api.relate, which always aligns both
+    100,000-article corpus this gave the same verdicts as verdict.relate, which always aligns both
     ways, with half the alignments.
     """
-    from .api import compare
-
+    settings = settings or Settings()
     x, y = pair[0].document(), pair[1].document()
     first, second = (x, y) if len(x.text) <= len(y.text) else (y, x)
     for article, source in ((first, second), (second, first)):
-        found = [s for s in compare(article, source).sources if s.verdict != "none"]
+        found = [s for s in analyse(article, [source], settings, {}).sources if s.verdict != "none"]
         if found:
             best = found[0]
             origin = (source.id if best.direction == "source-to-article" else
@@ -350,7 +333,7 @@ CONFIRM_PARALLEL_AFTER = 64  # pairs to confirm before worker processes pay for 
 
 def verify(pairs: np.ndarray, counts: np.ndarray, unit_hashes: list[np.ndarray],
            options: ScanOptions, docs: list[DocInfo] | None = None,
-           workers: int | None = None) -> list[Link]:
+           workers: int | None = None, settings: Settings | None = None) -> list[Link]:
     """The candidate pairs that exact measures confirm, in pair order.
 
     Unit-set overlap alone cannot tell a rewrite from two reports of one event (the seeds: the
@@ -361,8 +344,6 @@ def verify(pairs: np.ndarray, counts: np.ndarray, unit_hashes: list[np.ndarray],
     The alignments run in worker processes (an order-preserving map: the result does not
     depend on their number).
     """
-    from .index import _default_workers, _start_pool
-
     candidates = []
     to_confirm = []
     for (a, b), n in zip(pairs.tolist(), counts.tolist(), strict=True):
@@ -375,16 +356,16 @@ def verify(pairs: np.ndarray, counts: np.ndarray, unit_hashes: list[np.ndarray],
         candidates.append((link, confirm))
         if confirm:
             to_confirm.append((docs[a], docs[b]))  # type: ignore[index]
-    workers = _default_workers() if workers is None else max(1, workers)
+    workers = default_workers() if workers is None else max(1, workers)
     if workers > 1 and len(to_confirm) > CONFIRM_PARALLEL_AFTER:
-        pool = _start_pool(workers)
+        pool = start_pool(workers)
         try:
-            outcomes = pool.map(_confirm, to_confirm, chunksize=16)
+            outcomes = pool.map(partial(_confirm, settings=settings), to_confirm, chunksize=16)
         finally:
             pool.terminate()
             pool.join()
     else:
-        outcomes = [_confirm(pair) for pair in to_confirm]
+        outcomes = [_confirm(pair, settings) for pair in to_confirm]
     confirmed = iter(outcomes)
     links = []
     for link, confirm in candidates:
@@ -419,9 +400,9 @@ def relation(jaccard: float, containment: float) -> str:
     """A reading of the measures for people: how the member relates to the origin."""
     if jaccard >= 0.8:
         return "near-copy"
-    if jaccard >= LINK_JACCARD:
+    if jaccard >= ScanOptions.link_jaccard:
         return "rewrite"
-    if containment >= LINK_CONTAINMENT:
+    if containment >= ScanOptions.link_containment:
         return "partial"
     return "related"
 
@@ -501,140 +482,19 @@ def groups(sketches: Sketches, links: list[Link]) -> list[dict[str, object]]:
     return [{"group": g["group"], **{k: v for k, v in g.items() if k != "group"}} for g in out]
 
 
-@dataclass(frozen=True)
-class ScanResult:
-    groups: list[dict[str, object]]
-    articles: int
-    candidate_pairs: int
-    links: int
-    crowded_buckets: int
-
-    def summary(self) -> dict[str, object]:
-        return {"articles": self.articles, "groups": len(self.groups),
-                "articles_in_groups": sum(g["size"] for g in self.groups),
-                "candidate_pairs": self.candidate_pairs, "links": self.links,
-                "crowded_buckets": self.crowded_buckets,
-                "with_origin": sum(1 for g in self.groups if g["origin"] is not None)}
-
-    def jsonl(self) -> str:
-        return "".join(json.dumps(g, ensure_ascii=False, sort_keys=False) + "\n" for g in self.groups)
-
-
 def scan_sketches(sketches: Sketches, options: ScanOptions | None = None,
-                  workers: int | None = None) -> ScanResult:
+                  workers: int | None = None, settings: Settings | None = None) -> ScanResult:
     options = options or ScanOptions()
     pairs, counts, crowded = band_pairs(sketches.stored_keys, sketches.stored_docs,
                                         sketches.probe_keys, sketches.probe_docs, options.max_bucket,
                                         options.min_score)
-    links = verify(pairs, counts, sketches.unit_hashes, options, sketches.docs, workers)
+    links = verify(pairs, counts, sketches.unit_hashes, options, sketches.docs, workers, settings)
     return ScanResult(groups(sketches, links), len(sketches.docs), len(pairs), len(links), crowded)
 
 
 def scan(documents: Iterable[Document], params: SketchParams | None = None,
-         options: ScanOptions | None = None, workers: int | None = None) -> ScanResult:
+         options: ScanOptions | None = None, workers: int | None = None,
+         settings: Settings | None = None) -> ScanResult:
     """Cluster the documents into groups of articles that reuse one another (local engine)."""
-    from .sketch import SketchParams
-
     return scan_sketches(sketch_documents(documents, params or SketchParams(), workers), options,
-                         workers)
-
-
-def index_documents(index) -> Iterator[Document]:
-    """Every document stored in an index, in id order."""
-    ids = index.ids()
-    for start in range(0, len(ids), 500):
-        yield from index.get_many(ids[start:start + 500])
-
-
-# --- the command ---------------------------------------------------------------------------
-
-@click.command("scan")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--index", "index_path", type=click.Path(), default=None,
-              help="Scan the articles of this index instead of PATHS.")
-@click.option("--engine", type=click.Choice(("local", "dask")), default="local", show_default=True,
-              help="local: this machine (worker processes); dask: a dask.distributed cluster.")
-@click.option("--scheduler", metavar="ADDRESS", default=None,
-              help="Dask scheduler address (tcp://host:8786); without it a local cluster is started.")
-@click.option("--partitions", type=int, default=None, help="Dask partitions (default: 4 per worker).")
-@click.option("--workers", type=int, default=None, help="Local worker processes (default: CPUs).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write the groups (JSON Lines) here instead of stdout.")
-@click.option("--set", "options", multiple=True, metavar="KEY=VALUE",
-              help="Override a setting (e.g. --set passage_threshold=0.35); repeatable.")
-@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="A provenance.toml or pyproject.toml with [tool.provenance].")
-def scan_command(paths: tuple[str, ...], index_path: str | None, engine: str, scheduler: str | None,
-                 partitions: int | None, workers: int | None, output: str | None,
-                 options: tuple[str, ...], config: str | None) -> None:
-    """Find groups of articles that copy or paraphrase one another, across a whole corpus.
-
-    Prints one JSON object per group (JSON Lines: members, likely origin, evidence per member)
-    and a summary on stderr. Exit 0 when the scan completed, 3 when some inputs were skipped.
-
-    Example:
-
-        provenance scan corpus/ -o groups.jsonl
-    """
-    import sys
-
-    from .cli import EXIT_INCOMPLETE, EXIT_USAGE, CommandError, _settings, fail, warn
-    from .errors import ProvenanceError
-
-    if bool(paths) == bool(index_path):
-        raise CommandError("give either PATHS or --index PATH (one of them)", EXIT_USAGE)
-    if scheduler and engine != "dask":
-        raise CommandError("--scheduler needs --engine dask", EXIT_USAGE)
-    settings = _settings(options, config)
-    failures = []
-    try:
-        if index_path:
-            from .index import Index
-
-            idx = Index.open(index_path)
-            params = idx.params
-            documents: Iterable[Document] = index_documents(idx)
-        else:
-            from .api import sketch_params
-            from .documents import LoadFailure, iter_documents
-
-            params = sketch_params(settings)
-
-            def loaded() -> Iterator[Document]:
-                for item in iter_documents(paths, max_chars=settings.max_article_chars):
-                    if isinstance(item, LoadFailure):
-                        failures.append(item)
-                        warn(f"skipped {item.path}: {item.error}")
-                    else:
-                        yield item
-
-            documents = loaded()
-        if engine == "dask":
-            from .dask_engine import scan_dask
-
-            result = scan_dask(list(documents), params, scheduler=scheduler, partitions=partitions)
-        else:
-            result = scan(documents, params, workers=workers)
-    except ProvenanceError as exc:
-        raise fail(exc) from None
-    except (OSError, TimeoutError) as exc:
-        raise CommandError(f"scan failed: {exc}") from None
-    text = result.jsonl()
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-        except OSError as exc:
-            raise CommandError(f"{output}: cannot write: {exc.strerror or exc}") from None
-    else:
-        click.echo(text, nl=False)
-    s = result.summary()
-    click.echo(f"scanned {s['articles']} articles: {s['groups']} groups holding "
-               f"{s['articles_in_groups']} articles ({s['with_origin']} with a likely origin); "
-               f"{s['candidate_pairs']} candidate pairs, {s['links']} confirmed"
-               + (f"; {s['crowded_buckets']} crowded buckets joined as stars" if s["crowded_buckets"] else ""),
-               err=True)
-    sys.exit(EXIT_INCOMPLETE if failures else 0)
-
-
-__all__ = ["ScanOptions", "ScanResult", "scan", "scan_command", "scan_sketches"]
+                         workers, settings)

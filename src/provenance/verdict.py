@@ -1,15 +1,18 @@
-"""The library entry points: check an article against an index, compare two articles."""
+"""The analysis: align the article with all its candidate sources, attribute each sentence
+along the best path over them, and give each source and the article a verdict.
+
+`analyse` is the one pass a check makes over its candidates: the article is segmented once, each
+source prepared once (and kept for the next article of a batch), the joint path computed once and
+each source's own path once.
+"""
 
 from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
-
-from . import __version__
 from .align import Prepared, best_path, candidate_matches
 from .attribute import (
     aligned_pairs,
@@ -23,42 +26,18 @@ from .attribute import (
     sentence_outcomes,
     verdict_for,
 )
-from .documents import Document, LoadFailure, iter_documents
+from .documents import Document
 from .errors import InputError
-from .index import Index, build_temporary
 from .results import ArticleInfo, CheckResult, SourceFinding
 from .settings import LEVELS, Settings
-from .sketch import SketchParams, sketch_text
 from .text import credit_mentions, credits_outlet
 
 SIBLING_JACCARD = 0.5
 
 
-def sketch_params(settings: Settings) -> SketchParams:
-    return SketchParams(settings.num_perm, settings.passage_num_perm, settings.doc_threshold,
-                        settings.passage_threshold, settings.passage_sentences,
-                        settings.passage_stride, settings.seed)
-
-
-def tool_info(settings: Settings, index: Index | None = None) -> dict[str, object]:
-    info: dict[str, object] = {"name": "provenance", "version": __version__, "settings": settings.to_dict()}
-    if index is not None:
-        info["index"] = {"fingerprint": index.fingerprint(), "documents": len(index),
-                         "params": index.params.to_dict()}
-    return info
-
-
 def article_info(doc: Document) -> ArticleInfo:
     return ArticleInfo(doc.id, doc.path, doc.format, len(doc.text), doc.title, doc.outlet,
                        doc.published, doc.url, doc.author, doc.line, doc.warnings)
-
-
-def error_result(doc_id: str, path: str | None, message: str, settings: Settings | None = None,
-                 index: Index | None = None, line: int | None = None) -> CheckResult:
-    """The result of an article that could not be checked (same schema, status "error")."""
-    settings = settings or Settings()
-    return CheckResult("error", message, tool_info(settings, index),
-                       ArticleInfo(doc_id, path, "unknown", 0, line=line), "error")
 
 
 def _same_file(a: str | None, b: str | None) -> bool:
@@ -89,12 +68,20 @@ def _prepared(doc_id: str, text: str) -> Prepared:
     return prepared
 
 
-def analyse(article: Document, sources: Sequence[Document], settings: Settings,
-            tool: dict[str, object], estimates: dict[str, float] | None = None) -> CheckResult:
-    """Align the article with each source, attribute its sentences, and give verdicts."""
+def prepare_article(article: Document) -> Prepared:
+    """The article segmented and tokenized, once for the whole check."""
     if not article.text.strip():
         raise InputError(f"{article.path or article.id}: empty article (no text)")
-    prepared = Prepared.build(article.id, article.text)
+    return Prepared.build(article.id, article.text)
+
+
+def analyse(article: Document, sources: Sequence[Document], settings: Settings,
+            tool: dict[str, object], estimates: dict[str, float] | None = None,
+            prepared: Prepared | None = None) -> CheckResult:
+    """Align the article with each source, attribute its sentences, and give verdicts
+    (`prepared`: the article from prepare_article, when the caller has it already)."""
+    if prepared is None:
+        prepared = prepare_article(article)
     by_id: dict[str, Prepared] = {}
     docs: dict[str, Document] = {}
     all_matches = []
@@ -215,35 +202,6 @@ def _mark_siblings(findings: list[SourceFinding], prepared: dict[str, Prepared],
     return [changed.get(f.id, f) for f in findings]
 
 
-def check(article: Document, index: Index, settings: Settings | None = None) -> CheckResult:
-    """Check one article against an index: sources, passages, per-sentence attribution, verdict.
-
-    Example:
-        >>> with Index.open("corpus.db") as idx:
-        ...     result = check(load_document("new.txt"), idx)
-        >>> result.verdict, [s.id for s in result.findings]
-    """
-    settings = settings or Settings()
-    if len(article.text) > settings.max_article_chars:
-        raise InputError(f"{article.path or article.id}: {len(article.text):,} characters exceeds "
-                         f"the maximum article size of {settings.max_article_chars:,}")
-    query = sketch_text(article.text, index.params)
-    cands = index.candidates(query, exclude=[article.id], limit=settings.max_candidates)
-    sources = index.get_many([c.id for c in cands])
-    estimates = {}
-    for src in sources:
-        sig = index.signature(src.id)
-        if sig is not None:
-            estimates[src.id] = float(np.mean(sig == query.doc_signature))
-    return analyse(article, sources, settings, tool_info(settings, index), estimates)
-
-
-def compare(a: Document, b: Document, settings: Settings | None = None) -> CheckResult:
-    """Compare article `a` with one possible source `b` (no index involved)."""
-    settings = settings or Settings()
-    return analyse(a, [b], settings, tool_info(settings))
-
-
 @dataclass(frozen=True)
 class Relation:
     """How two articles relate, by the same alignment and verdict rules as `check`."""
@@ -262,8 +220,8 @@ def relate(a: Document, b: Document, settings: Settings | None = None) -> Relati
     event are not linked.
     """
     settings = settings or Settings()
-    ab = compare(a, b, settings).sources
-    ba = compare(b, a, settings).sources
+    ab = analyse(a, [b], settings, {}).sources
+    ba = analyse(b, [a], settings, {}).sources
     best = max(
         [(s.verdict, s.coverage, s.direction, s.direction_reason, b.id, a.id) for s in ab]
         + [(s.verdict, s.coverage, s.direction, s.direction_reason, a.id, b.id) for s in ba],
@@ -273,19 +231,3 @@ def relate(a: Document, b: Document, settings: Settings | None = None) -> Relati
     return Relation(verdict, coverage, origin, reason)
 
 
-def load_corpus(paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None
-                ) -> tuple[list[Document], list[LoadFailure]]:
-    settings = settings or Settings()
-    docs: list[Document] = []
-    failures: list[LoadFailure] = []
-    for item in iter_documents(paths, max_chars=settings.max_article_chars):
-        (failures if isinstance(item, LoadFailure) else docs).append(item)  # type: ignore[arg-type]
-    return docs, failures
-
-
-def index_from_paths(paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None
-                     ) -> tuple[Index, list[LoadFailure]]:
-    """A temporary in-memory index of the articles under `paths` (for `--against`)."""
-    settings = settings or Settings()
-    docs, failures = load_corpus(paths, settings)
-    return build_temporary(docs, sketch_params(settings)), failures

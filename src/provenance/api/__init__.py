@@ -1,0 +1,93 @@
+"""The library entry points, one per use; the CLI is a thin layer over these.
+
+- `check(article, index)`: which indexed articles it copies or paraphrases (`provenance check`)
+- `compare(a, b)`: one article against one possible source (`provenance compare`)
+- `relate(a, b)`: both ways, the stronger verdict and the likely origin
+- `open_index(...)`, `index_from_paths(paths)`: an index to check against (`provenance index`)
+- `api.ci.run_batch(...)`: many articles under a policy (`provenance ci`)
+- `api.scan.scan(...)`: groups of articles reusing one another (`provenance scan`)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+import numpy as np
+
+from .. import __version__
+from ..documents import Document, iter_documents
+from ..errors import InputError
+from ..results import ArticleInfo, CheckResult, LoadFailure
+from ..settings import Settings
+from ..sketch import sketch
+from ..storage import Index, build_temporary, open_index
+from ..verdict import Relation, analyse, prepare_article, relate
+
+__all__ = ["Relation", "analyse", "check", "compare", "error_result", "index_from_paths",
+           "load_corpus", "open_index", "relate", "tool_info"]
+
+
+def tool_info(settings: Settings, index: Index | None = None) -> dict[str, object]:
+    info: dict[str, object] = {"name": "provenance", "version": __version__, "settings": settings.to_dict()}
+    if index is not None:
+        info["index"] = {"fingerprint": index.fingerprint(), "documents": len(index),
+                         "params": index.params.to_dict()}
+    return info
+
+
+def error_result(doc_id: str, path: str | None, message: str, settings: Settings | None = None,
+                 index: Index | None = None, line: int | None = None) -> CheckResult:
+    """The result of an article that could not be checked (same schema, status "error")."""
+    settings = settings or Settings()
+    return CheckResult("error", message, tool_info(settings, index),
+                       ArticleInfo(doc_id, path, "unknown", 0, line=line), "error")
+
+
+def check(article: Document, index: Index, settings: Settings | None = None) -> CheckResult:
+    """Check one article against an index: sources, passages, per-sentence attribution, verdict.
+
+    Example:
+        >>> with open_index("corpus.db") as idx:
+        ...     result = check(load_document("new.txt"), idx)
+        >>> result.verdict, [s.id for s in result.findings]
+    """
+    settings = settings or Settings()
+    if len(article.text) > settings.max_article_chars:
+        raise InputError(f"{article.path or article.id}: {len(article.text):,} characters exceeds "
+                         f"the maximum article size of {settings.max_article_chars:,}")
+    # Segmented once: the same segments give the query sketch and the alignment.
+    prepared = prepare_article(article)
+    query = sketch(article.text, prepared.segments, index.params)
+    cands = index.candidates(query, exclude=[article.id], limit=settings.max_candidates)
+    sources = index.get_many([c.id for c in cands])
+    estimates = {}
+    for src in sources:
+        sig = index.signature(src.id)
+        if sig is not None:
+            estimates[src.id] = float(np.mean(sig == query.doc_signature))
+    return analyse(article, sources, settings, tool_info(settings, index), estimates, prepared)
+
+
+def compare(a: Document, b: Document, settings: Settings | None = None) -> CheckResult:
+    """Compare article `a` with one possible source `b` (no index involved)."""
+    settings = settings or Settings()
+    return analyse(a, [b], settings, tool_info(settings))
+
+
+def load_corpus(paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None
+                ) -> tuple[list[Document], list[LoadFailure]]:
+    settings = settings or Settings()
+    docs: list[Document] = []
+    failures: list[LoadFailure] = []
+    for item in iter_documents(paths, max_chars=settings.max_article_chars):
+        (failures if isinstance(item, LoadFailure) else docs).append(item)  # type: ignore[arg-type]
+    return docs, failures
+
+
+def index_from_paths(paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None
+                     ) -> tuple[Index, list[LoadFailure]]:
+    """A temporary in-memory index of the articles under `paths` (for `--against`)."""
+    settings = settings or Settings()
+    docs, failures = load_corpus(paths, settings)
+    return build_temporary(docs, settings.sketch_params()), failures

@@ -1,0 +1,254 @@
+"""Batch checks for CI: many articles against one index, in parallel, under a policy.
+
+The library side of `provenance ci`. `run_batch` finds every article under the given paths,
+checks each against the index (an SQLite file or a shared Redis index) in worker processes (each
+opens the index itself, so nothing large is pickled), and returns the outcomes sorted by path,
+record line and id, so the result is the same whatever the parallelism. A file that cannot be
+read becomes an error outcome, never an exception and never a silent skip. What a flagged
+source means for the gate is the policy's (policy.py).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ..documents import Document, article_files, iter_documents, iter_jsonl, load_document
+from ..errors import ConfigError, ProvenanceError
+from ..policy import Policy, judge, posix_path
+from ..results import BatchReport, CheckResult, LoadFailure
+from ..settings import Settings
+from ..storage import Index, IndexSpec
+from . import check, error_result, tool_info
+
+# --- Finding the articles ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    """One article to check: a file to load in the worker, or an already parsed JSON Lines
+    record, or an input that already failed."""
+
+    path: str
+    id: str
+    line: int | None = None
+    document: Document | None = None
+    failure: LoadFailure | None = None
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        return (posix_path(self.path), self.line or 0, self.id)
+
+
+def collect_tasks(paths: Sequence[str | os.PathLike[str]], policy: Policy,
+                  max_chars: int) -> tuple[list[Task], int]:
+    """The articles under `paths` (ids as iter_documents gives them), minus ignored ones, sorted;
+    and how many paths were ignored (a folder counts once: ignored folders are not walked)."""
+    tasks: list[Task] = []
+    ignored = 0
+    for given in paths:
+        shown = os.fspath(given)
+        if os.path.isdir(shown):
+            for file, rel in _walk(shown, policy):
+                if file is None:
+                    ignored += 1
+                    continue
+                ignored += _add_tasks(tasks, file, rel, policy, max_chars)
+        elif policy.ignores(shown, Path(shown).name):
+            ignored += 1
+        elif os.path.lexists(shown):
+            ignored += _add_tasks(tasks, shown, Path(shown).name, policy, max_chars)
+        else:
+            tasks.append(Task(shown, Path(shown).name,
+                              failure=LoadFailure(Path(shown).name, shown, f"{shown}: no such file or directory")))
+    tasks.sort(key=lambda t: t.key)
+    return tasks, ignored
+
+
+def _walk(folder: str, policy: Policy) -> Iterator[tuple[str | None, str]]:
+    """(file, id) of the articles under `folder`; (None, id) for an ignored file or folder
+    (counted, not checked). Ignored folders are pruned, so a big ignored tree costs nothing."""
+    pruned: list[str] = []
+
+    def prune(path: str) -> bool:
+        rel = Path(os.path.relpath(path, folder)).as_posix()
+        if policy.ignores(path, rel):
+            pruned.append(rel)
+            return True
+        return False
+
+    for file in article_files(folder, prune):
+        while pruned:
+            yield None, pruned.pop(0)
+        rel = Path(os.path.relpath(file, folder)).as_posix()
+        yield (None if policy.ignores(file, rel) else file), rel
+    while pruned:
+        yield None, pruned.pop(0)
+
+
+def _add_tasks(tasks: list[Task], file: str, doc_id: str, policy: Policy, max_chars: int) -> int:
+    if not file.lower().endswith(".jsonl"):
+        tasks.append(Task(file, doc_id))
+        return 0
+    ignored = 0
+    for item in iter_jsonl(file, max_chars=max_chars):
+        if policy.ignores(item.path or file, item.id):
+            ignored += 1
+        elif isinstance(item, LoadFailure):
+            tasks.append(Task(item.path, item.id, item.line, failure=item))
+        else:
+            tasks.append(Task(file, item.id, item.line, document=item))
+    return ignored
+
+
+# --- Checking ---------------------------------------------------------------------------------
+
+# A worker's index, opened once per process (SQLite connections must not cross a fork).
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(spec: IndexSpec, settings: Settings, tool: dict[str, Any]) -> None:
+    _worker.clear()
+    _worker.update(spec=spec, settings=settings, tool=tool, index=None)
+
+
+def _worker_index() -> Index:
+    if _worker["index"] is None:
+        _worker["index"] = _worker["spec"].open()
+    return _worker["index"]
+
+
+def _close_worker_index() -> None:
+    if _worker.get("index") is not None:
+        _worker["index"].close()
+        _worker["index"] = None
+
+
+def _check_task(task: Task) -> tuple[CheckResult, Document | None]:
+    """Check one article in this process; any failure becomes an error result."""
+    settings: Settings = _worker["settings"]
+    tool: dict[str, Any] = _worker["tool"]
+    doc = task.document
+    try:
+        if task.failure is not None:
+            return _error(task, task.failure.error, tool), None
+        if doc is None:
+            doc = load_document(task.path, doc_id=task.id, max_chars=settings.max_article_chars)
+        result = check(doc, _worker_index(), settings)
+    except ProvenanceError as exc:
+        return _error(task, str(exc), tool), None
+    except Exception as exc:  # a bug must cost one article, not the whole run; it is reported
+        return _error(task, f"{task.path}: internal error: {type(exc).__name__}: {exc}", tool), None
+    # The sources' texts only serve side-by-side reports; leave them out of the pickle.
+    light = tuple(replace(s, text="", segments=()) for s in result.sources)
+    return replace(result, sources=light), doc
+
+
+def _error(task: Task, message: str, tool: dict[str, Any]) -> CheckResult:
+    return replace(error_result(task.id, task.path, message, line=task.line), tool=tool)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _check_all(tasks: list[Task], spec: IndexSpec, settings: Settings, tool: dict[str, Any],
+               jobs: int, progress: Callable[[int, int], None] | None
+               ) -> list[tuple[CheckResult, Document | None]]:
+    total = len(tasks)
+    results: list[tuple[CheckResult, Document | None] | None] = [None] * total
+    if jobs <= 1 or total <= 1:
+        _init_worker(spec, settings, tool)
+        try:
+            for i, task in enumerate(tasks):
+                results[i] = _check_task(task)
+                if progress:
+                    progress(i + 1, total)
+        finally:
+            _close_worker_index()
+        return results  # type: ignore[return-value]
+    done = 0
+    with ProcessPoolExecutor(max_workers=min(jobs, total), initializer=_init_worker,
+                             initargs=(spec, settings, tool)) as pool:
+        pending = {pool.submit(_check_task, t): i for i, t in enumerate(tasks)}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                i = pending.pop(future)
+                try:
+                    results[i] = future.result()
+                except BrokenProcessPool:
+                    # A worker died (killed, out of memory): its articles are errors, not a crash.
+                    results[i] = (_error(tasks[i], f"{tasks[i].path}: worker process died while "
+                                         "checking this article", tool), None)
+                done += 1
+                if progress:
+                    progress(done, total)
+    return results  # type: ignore[return-value]
+
+
+def run_batch(paths: Sequence[str | os.PathLike[str]], *,
+              index_path: str | os.PathLike[str] | IndexSpec | None = None,
+              against: Sequence[str | os.PathLike[str]] = (), settings: Settings | None = None,
+              policy: Policy | None = None, jobs: int | None = None, update_index: bool = False,
+              progress: Callable[[int, int], None] | None = None) -> BatchReport:
+    """Check every article under `paths` against an index (an SQLite file's path, or an
+    IndexSpec naming either back end) or a temporary index built once from `against`; outcomes
+    sorted by path, record line and id whatever `jobs` is.
+
+    With `update_index`, the checked articles are then added to the index (for SQLite in one
+    transaction: all or nothing); an article whose id was already there is a revision: it was
+    checked against the rest of the corpus (never its earlier version) and replaces it.
+
+    Raises IndexError_ when the index cannot be opened, ConfigError for contradictory arguments.
+    Unreadable articles are error outcomes, not exceptions.
+    """
+    settings = settings or Settings()
+    policy = policy or Policy()
+    jobs = jobs or default_jobs()
+    if (index_path is None) == (not against):
+        raise ConfigError("give either an index or --against paths, not both or neither")
+    if update_index and index_path is None:
+        raise ConfigError("--update-index needs --index (a temporary --against index is not kept)")
+    tasks, ignored = collect_tasks(paths, policy, settings.max_article_chars)
+    params = settings.sketch_params()
+    with tempfile.TemporaryDirectory(prefix="provenance-ci-") as tmp:
+        corpus_failures: list[LoadFailure] = []
+        if index_path is None:
+            spec = IndexSpec("sqlite", os.path.join(tmp, "against.db"))
+            with spec.open(create=True, params=params) as idx:
+                docs = []
+                for item in iter_documents(against, max_chars=settings.max_article_chars):
+                    (corpus_failures if isinstance(item, LoadFailure) else docs).append(item)
+                idx.add(docs, atomic=True)
+            described: dict[str, Any] = {"kind": "against", "paths": [os.fspath(p) for p in against]}
+        else:
+            spec = index_path if isinstance(index_path, IndexSpec) else IndexSpec("sqlite", os.fspath(index_path))
+            described = spec.describe()
+        with spec.open(create=update_index, params=params) as idx:
+            tool = tool_info(settings, idx)
+            described |= {"fingerprint": idx.fingerprint(), "documents": len(idx)}
+            revisions = {t.id for t in tasks if t.failure is None and t.id in idx}
+        # The main process holds no connection while workers (forked) open their own.
+        checked = _check_all(tasks, spec, settings, tool, jobs, progress)
+    outcomes = tuple(judge(result, policy, result.article.id in revisions and result.status == "ok")
+                     for result, _ in checked)
+    update = None
+    if update_index:
+        with spec.open() as idx:
+            update = idx.add((doc for _, doc in checked if doc is not None), atomic=True)
+            described["updated_fingerprint"] = idx.fingerprint()
+            described["updated_documents"] = len(idx)
+    return BatchReport(outcomes, policy, settings, described, tuple(corpus_failures), ignored, update)
+
+
+__all__ = ["Task", "collect_tasks", "default_jobs", "run_batch"]

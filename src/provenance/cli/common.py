@@ -1,0 +1,118 @@
+"""What every command shares: exit codes, options, the one error mapping, writing reports.
+
+Exit codes:
+
+0 completed, no finding at or over --fail-on; 1 a finding at or over --fail-on; 2 usage or
+configuration error (click's convention); 3 no finding, but something could not be checked.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import ProvenanceError
+from ..settings import FAIL_LEVELS
+
+EXIT_OK, EXIT_FINDING, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+FORMATS = ("text", "json", "markdown", "html")
+
+
+class CommandError(click.ClickException):
+    """An error that is not a usage error: one line on stderr, the contract's exit code."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_INCOMPLETE):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"provenance: error: {self.format_message()}", err=True)
+
+
+def fail(exc: ProvenanceError) -> CommandError:
+    return CommandError(str(exc), exc.exit_code)
+
+
+def warn(message: str) -> None:
+    click.echo(f"provenance: warning: {message}", err=True)
+
+
+def _settings(options: tuple[str, ...], config: str | None):
+    from ..config import load_settings
+
+    try:
+        return load_settings(config, options)
+    except ProvenanceError as exc:
+        raise fail(exc) from None
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"{output}: cannot write report: {exc.strerror or exc}") from None
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+def _render(result: Any, fmt: str, output: str | None) -> None:
+    from ..report import render
+
+    color = None if output is None else False
+    _emit(render(result, fmt, color=color), output)
+
+
+def _finish(result: Any, fmt: str, output: str | None, fail_on: str | None, incomplete: bool) -> None:
+    """Render a check's result and exit with the contract's code."""
+    _render(result, fmt, output)
+    sys.exit(_exit_code([s.verdict for s in result.findings], fail_on, incomplete))
+
+
+def _exit_code(findings: list[str], fail_on: str | None, incomplete: bool) -> int:
+    from ..settings import level_at_least
+
+    if fail_on and any(level_at_least(v, fail_on) for v in findings):
+        return EXIT_FINDING
+    return EXIT_INCOMPLETE if incomplete else EXIT_OK
+
+
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
+                             show_default=True, help="Report format.")
+output_option = click.option("-o", "--output", type=click.Path(dir_okay=False),
+                             help="Write the report to this file instead of stdout.")
+fail_on_option = click.option("--fail-on", type=click.Choice(FAIL_LEVELS), default=None,
+                              help="Exit 1 when a source's verdict is at or over this level.")
+set_option = click.option("--set", "options", multiple=True, metavar="KEY=VALUE",
+                          help="Override a setting (e.g. --set paraphrase=0.65); repeatable.")
+config_option = click.option("--config", type=click.Path(exists=True, dir_okay=False),
+                             help="A provenance.toml or pyproject.toml with [tool.provenance].")
+# Readability is left to Index.open, so an unreadable index exits 3 like a corrupt one.
+index_option = click.option("--index", "index_path", type=click.Path(dir_okay=False, readable=False),
+                            envvar="PROVENANCE_INDEX",
+                            help="Index file (default: $PROVENANCE_INDEX or ~/.local/share/provenance/index.db).")
+backend_option = click.option(
+    "--backend", type=click.Choice(("sqlite", "redis")), default="sqlite", show_default=True,
+    envvar="PROVENANCE_BACKEND",
+    help="Index store: an SQLite file, or Redis (one index shared by processes and machines).")
+redis_url_option = click.option(
+    "--redis-url", metavar="URL", envvar="PROVENANCE_REDIS_URL",
+    help="redis://HOST:PORT/DB for --backend redis; --index then names the index there "
+         "(default: provenance).")
+
+
+def _open_index(index_path: str | None, backend: str, redis_url: str | None, **kwargs: Any):
+    from ..storage import open_index
+
+    return open_index(index_path, backend, redis_url, **kwargs)
+
+
+def _index_spec(index_path: str | None, backend: str, redis_url: str | None):
+    from ..storage import IndexSpec, default_index_path
+
+    if backend == "sqlite":
+        index_path = index_path or str(default_index_path())
+    return IndexSpec(backend, index_path, redis_url)

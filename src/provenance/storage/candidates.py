@@ -1,0 +1,162 @@
+"""Candidate retrieval, the same rules for every storage back end.
+
+A back end stores, for each LSH band key, the documents (by rowid, in the order they were
+added) whose document or passage band has that key; `find` reads the query's buckets through the
+back end's `BucketStore` methods, scores documents by the bands they share, verifies the ones
+with only local evidence on their window signatures, and names the best. The rules live here
+once, so an SQLite index and a shared Redis index give the same candidates for the same
+documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+import numpy as np
+
+from ..settings import SketchParams
+from ..sketch import (
+    PASSAGE_LEVEL,
+    Signatures,
+    Sketch,
+    band_keys_matrix,
+    lsh_params,
+    signatures_text,
+)
+from . import Candidate
+
+MIN_SCORE = 6  # a document's score below which a shared bucket is chance (see find)
+BUCKET_READ = 20  # documents of one bucket that find reads (the earliest added)
+LOCAL_MIN_KEYS = 4  # passage bands shared around one query sentence that are not chance
+
+
+class BucketStore(Protocol):
+    """What `find` needs of a back end."""
+
+    params: SketchParams
+
+    def bucket_rows(self, keys: list[int], per_bucket: int) -> np.ndarray:
+        """(key, rowid) rows, an int64 array of shape (n, 2): at most `per_bucket` documents of
+        each bucket, the earliest added."""
+
+    def names(self, rowids: list[int]) -> dict[int, str]:
+        """rowid -> document id, for those still stored."""
+
+    def texts(self, rowids: list[int]) -> Iterator[tuple[int, str]]:
+        """(rowid, text) of those still stored."""
+
+
+def find(store: BucketStore, query: Sketch, *, exclude: Iterable[str] = (), limit: int = 50,
+         min_score: int | None = None) -> list[Candidate]:
+    """Documents sharing LSH buckets with the query, most shared buckets first.
+
+    Only the buckets of the query's band keys are read (document bands and every passage
+    window). A document's score is 4 per document band plus 1 per passage band it shares;
+    below `min_score` it is chance (on 10,000 generated articles, planted sources scored 7
+    or more, while unrelated articles mostly shared one to three passage bands, and at
+    100,000 articles a threshold of 3 let 50 chance candidates through to alignment).
+    Chance hits grow with the number of windows the query probes, so by default the minimum
+    is one per five windows, between 3 and MIN_SCORE (a 600-word article probes about 30).
+    A cap of 4 with Settings.max_candidates 100 finds 104 instead of 102 of the 106 PAN 2013
+    dev sources, but at 100,000 generated articles it let so many chance candidates through
+    that the check's p50 rose from 78 to 371 ms: the cap stays 6.
+
+    Local evidence: a short passage reused inside a long article meets its source in the few
+    windows around it, while chance hits are spread one band at a time over the whole
+    article. So when fewer than `limit` documents reach the minimum, a document below it is
+    still a candidate if (1) the query windows holding one sentence (`passage_sentences`
+    windows) share at least LOCAL_MIN_KEYS distinct passage bands with it (distinct, because
+    neighbouring windows often have identical bands), and (2) verified on its full window
+    signatures, the bands being a coarse test: some window of the query and some window of
+    the document have a MinHash Jaccard estimate of at least the passage threshold. Such
+    documents rank after every one that reaches the minimum. LOCAL_MIN_KEYS is 4, not 3: on
+    PAN 2013 dev, 3 finds both sources that share only a ~400-character passage with a long
+    document (4 bands in all) and 4 one of them, but at 100,000 generated articles (passage
+    threshold 0.3) 3 bands around one sentence happen by chance to 23 documents per query
+    (16 ms of verification) and 4 to 0.4. Ties break on id.
+    """
+    if min_score is None:
+        windows = int(query.signatures.filled.sum()) if query.signatures is not None else 30
+        min_score = min(MIN_SCORE, max(3, round(windows / 5)))
+    keys = list(query.query_keys) or sorted(
+        set(query.doc_keys) | {k for _, ks in query.passage_keys for k in ks})
+    # At most BUCKET_READ documents of a bucket, the earliest added: a bucket holding
+    # thousands is common wording, and reading it whole was most of a check's time. At
+    # 100,000 generated articles with the default passage threshold (bench_query.py): read
+    # whole, p50 518 ms and paraphrase sources found 99 of 100; at 50, 146 ms and 98; at
+    # 20, 69 ms and 94 (fewer chance documents reach the minimum score, so fewer are
+    # aligned). PAN 2013 dev and Clough-Stevenson results are the same at 20 as read whole.
+    # Syndicated copies meet their earliest-indexed members.
+    pairs = store.bucket_rows(keys, BUCKET_READ)
+    # In (key, doc) order, as one "key IN (...)" query returns them: ties below rank by it.
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    if not len(pairs):
+        return []
+    # Counted with numpy, per document in order of first appearance (ties keep that order,
+    # as the dict of per-document counts this replaces did). That dict held thousands of
+    # small lists per query, whose promotion set off most of the full garbage collections of
+    # a long-running process (each scans every cached object): 213 instead of 32 in a process
+    # checking 500 articles against 100,000 generated ones. (key, doc) rows are distinct, so
+    # passage_hits counts distinct passage keys.
+    passage = (pairs[:, 0] & 1).astype(bool)
+    docs, first, inverse = np.unique(pairs[:, 1], return_index=True, return_inverse=True)
+    passage_hits = np.bincount(inverse[passage], minlength=len(docs))
+    doc_hits = np.bincount(inverse, minlength=len(docs)) - passage_hits
+    score = doc_hits * 4 + passage_hits
+    excluded = set(exclude)
+    kept = score >= min_score
+    if int(kept.sum()) < limit + len(excluded) and query.signatures is not None:
+        near = (passage_hits >= LOCAL_MIN_KEYS) & ~kept
+        if near.any():
+            rows_near = passage & near[inverse]
+            keys_of: dict[int, set[int]] = {}
+            for key, doc in pairs[rows_near].tolist():
+                keys_of.setdefault(doc, set()).add(key)
+            local = _local(store, query.signatures, keys_of)
+            kept |= np.isin(docs, np.asarray(local, dtype=np.int64))
+    # Rank before naming, so only the best few rows of docs are read.
+    chosen = np.flatnonzero(kept)
+    ranked = chosen[np.lexsort((first[chosen], -score[chosen]))][:limit + len(excluded) + 50]
+    cut = [(int(docs[k]), int(doc_hits[k]), int(passage_hits[k])) for k in ranked]
+    names = store.names([r for r, _, _ in cut])
+    found = [Candidate(r, names[r], d, p) for r, d, p in cut if r in names and names[r] not in excluded]
+    found.sort(key=lambda c: (-(c.doc_hits * 4 + c.passage_hits), c.id))
+    return found[:limit]
+
+def _local(store: BucketStore, query: Signatures, keys_of: dict[int, set[int]]) -> list[int]:
+    """The documents (rowids) of `keys_of` (rowid -> passage keys shared with the query) with
+    local, verified evidence: see `candidates`."""
+    params = store.params
+    pb, pr = lsh_params(params.passage_threshold, params.passage_num_perm)
+    starts = np.flatnonzero(query.filled)
+    windows_of: dict[int, list[int]] = {}
+    matrix = band_keys_matrix(query.windows[starts], pb, pr, PASSAGE_LEVEL).tolist()
+    for start, row in zip(starts.tolist(), matrix, strict=True):
+        for key in row:
+            windows_of.setdefault(key, []).append(start)
+    span = params.passage_sentences  # windows fewer than this apart share a sentence
+    local: dict[int, list[int]] = {}  # rowid -> the query windows of its best neighbourhood
+    for doc, ks in keys_of.items():
+        placed = sorted((w, k) for k in ks for w in windows_of.get(k, ()))
+        best: tuple[int, int, int] = (0, 0, 0)  # distinct keys, first, last index in placed
+        lo = 0
+        for hi in range(len(placed)):
+            while placed[hi][0] - placed[lo][0] >= span:
+                lo += 1
+            distinct = len({k for _, k in placed[lo:hi + 1]})
+            if distinct > best[0]:
+                best = (distinct, lo, hi)
+        if best[0] >= LOCAL_MIN_KEYS:
+            local[doc] = sorted({w for w, _ in placed[best[1]:best[2] + 1]})
+    verified = []
+    for doc, text in store.texts(sorted(local)):
+        theirs = signatures_text(text, params)
+        if not theirs.filled.any():
+            continue
+        ours = query.windows[local[doc]]
+        mine = theirs.windows[theirs.filled]
+        estimate = max(float((mine == row).mean(axis=1).max()) for row in ours)
+        if estimate >= params.passage_threshold:
+            verified.append(doc)
+    return verified

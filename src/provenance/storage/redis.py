@@ -1,0 +1,281 @@
+"""A shared index on Redis: several processes or machines check against one corpus.
+
+The same contents as the SQLite index, under one basename:
+- `NAME:meta`          hash: format, version, sketch_version, params (JSON), fingerprint
+- `NAME:doc:ID`        hash of plain bytes: rowid, path, format, sha256, meta (JSON),
+                       zlib-compressed UTF-8 text, the MinHash signature as raw uint32 values
+- `NAME:ids`           sorted set of document ids; `NAME:rowids` hash rowid -> id
+- `NAME:b:KEY`         one LSH bucket: a sorted set of rowids scored by rowid, so the earliest
+                       added are read first, as the SQLite index's clustered (key, doc) rows are
+Candidates are found by `candidates.find`, the SQLite index's own rules (document and passage
+bands, the bucket-read limit, verified local evidence), so both back ends give the same result.
+Nothing read back is unpickled.
+
+Why not datasketch's MinHashLSH with Redis storage (this back end's first form): its buckets are
+unordered sets and its query returns a union without per-band counts, so neither the candidate
+scoring nor the bucket-read limit could be the same as the SQLite index's.
+
+A write is not one transaction across Redis keys: a document's hash is written last when adding
+and removed first when removing, so a reader never sees a document without its buckets, at worst
+buckets of a document that is gone (ignored: `names` does not find it).
+
+    idx = open_index("corpus", backend="redis", redis_url="redis://127.0.0.1:6379/0")
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from urllib.parse import urlparse
+
+import numpy as np
+
+from ..documents import Document
+from ..errors import IndexError_
+from ..results import AddReport
+from ..settings import SketchParams
+from ..sketch import SKETCH_VERSION, Sketch, index_entries, lsh_params, sketch_text
+from . import Candidate, candidates, fingerprint_term
+
+FORMAT_NAME = "provenance-redis-index"
+FORMAT_VERSION = 2
+_CREDENTIALS = re.compile(r"(?<=://)[^@/]*@")
+
+
+def redact(url: str) -> str:
+    """The URL without user name and password, for messages and `index info`."""
+    return _CREDENTIALS.sub("***@", url)
+
+
+def _client(url: str):
+    try:
+        import redis
+    except ImportError:
+        raise IndexError_("the redis back end needs the redis package: pip install 'provenance[redis]'") from None
+    parsed = urlparse(url)
+    if parsed.scheme not in ("redis", "rediss", "unix"):
+        raise IndexError_(f"{redact(url)}: not a Redis URL (redis://HOST:PORT/DB)")
+    try:
+        return redis.Redis.from_url(url)
+    except ValueError as exc:
+        raise IndexError_(f"{redact(url)}: not a valid Redis URL ({exc})") from None
+
+
+class RedisIndex:
+    """An index whose buckets, signatures and texts live in Redis under one basename."""
+
+    def __init__(self, client, url: str, basename: str, params: SketchParams):
+        self.url, self.basename, self.params = url, basename, params
+        self.location = f"{redact(url)}#{basename}"
+        self._r = client
+        self._base = basename.encode()
+
+    def _k(self, *parts: bytes) -> bytes:
+        return b":".join((self._base, *parts))
+
+    # --- opening --------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str, basename: str = "provenance", *, create: bool = False,
+             params: SketchParams | None = None) -> RedisIndex:
+        """Open (or with create=True, start) the index stored under `basename` in Redis.
+
+        Raises IndexError_ when Redis cannot be reached, the basename holds no index (and create
+        is False), or an index of another format or sketch version.
+        """
+        client = _client(url)
+        meta_key = basename.encode() + b":meta"
+        try:
+            meta = {k.decode(): v.decode() for k, v in client.hgetall(meta_key).items()}
+            if not meta:
+                if not create:
+                    raise IndexError_(f"{redact(url)}: no provenance index under {basename!r}")
+                params = params or SketchParams()
+                client.hsetnx(meta_key, "format", FORMAT_NAME)
+                client.hset(meta_key, mapping={
+                    "version": str(FORMAT_VERSION), "sketch_version": str(SKETCH_VERSION),
+                    "params": json.dumps(params.to_dict(), sort_keys=True)})
+                client.hsetnx(meta_key, "fingerprint", "0")
+                return cls(client, url, basename, params)
+        except IndexError_:
+            client.close()
+            raise
+        except Exception as exc:  # redis.ConnectionError, AuthenticationError and friends
+            client.close()
+            raise IndexError_(f"{redact(url)}: cannot reach Redis ({type(exc).__name__}: "
+                              f"{redact(str(exc))})") from None
+        if meta.get("format") != FORMAT_NAME or meta.get("version") != str(FORMAT_VERSION) \
+                or meta.get("sketch_version") != str(SKETCH_VERSION):
+            client.close()
+            raise IndexError_(f"{redact(url)}: {basename!r} holds another format or version of "
+                              "index; rebuild it")
+        try:
+            stored = SketchParams(**json.loads(meta["params"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            client.close()
+            raise IndexError_(f"{redact(url)}: {basename!r} has unreadable parameters ({exc})") from None
+        return cls(client, url, basename, stored)
+
+    def close(self) -> None:
+        self._r.close()
+
+    def __enter__(self) -> RedisIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writing --------------------------------------------------------------------------
+
+    def add(self, documents: Iterable[Document], *, atomic: bool = False, **_: object) -> AddReport:
+        """Add or replace documents; unchanged ones are no-ops. (`atomic` is accepted for the
+        protocol's sake: Redis has no transaction across this many keys.)"""
+        added = updated = unchanged = 0
+        for doc in documents:
+            meta_json = json.dumps(doc.metadata() | {"line": doc.line}, sort_keys=True)
+            sha = doc.sha256
+            old = self._r.hmget(self._doc_key(doc.id), [b"sha256", b"meta", b"path"])
+            if old[0] is not None and old[0].decode() == sha and old[1].decode() == meta_json \
+                    and (old[2] or b"").decode() == (doc.path or ""):
+                unchanged += 1
+                continue
+            if old[0] is not None:
+                self.remove(doc.id)
+                updated += 1
+            else:
+                added += 1
+            (sig, keys), = index_entries([doc.text], self.params)
+            rowid = int(self._r.incr(self._k(b"rowid")))
+            member = str(rowid).encode()
+            key = doc.id.encode("utf-8", "surrogatepass")
+            pipe = self._r.pipeline(transaction=False)
+            for k in np.frombuffer(keys, dtype=np.int64).tolist():
+                pipe.zadd(self._bucket(k), {member: rowid})
+            pipe.execute()
+            pipe = self._r.pipeline(transaction=True)
+            pipe.hset(self._k(b"rowids"), member, key)
+            pipe.hset(self._doc_key(doc.id), mapping={
+                "rowid": member, "path": (doc.path or "").encode("utf-8", "surrogatepass"),
+                "format": doc.format, "sha256": sha, "meta": meta_json,
+                "text": zlib.compress(doc.text.encode("utf-8", "surrogatepass"), 6),
+                "signature": np.frombuffer(sig, dtype=np.uint32).astype("<u4").tobytes()})
+            pipe.zadd(self._k(b"ids"), {key: 0})
+            pipe.execute()
+            self._xor_fingerprint(fingerprint_term(doc.id, sha))
+        return AddReport(added, updated, unchanged)
+
+    def remove(self, doc_id: str) -> bool:
+        key = doc_id.encode("utf-8", "surrogatepass")
+        sha, rowid, blob = self._r.hmget(self._doc_key(doc_id), [b"sha256", b"rowid", b"text"])
+        if sha is None:
+            return False
+        pipe = self._r.pipeline(transaction=True)
+        pipe.delete(self._doc_key(doc_id))
+        pipe.zrem(self._k(b"ids"), key)
+        if rowid is not None:
+            pipe.hdel(self._k(b"rowids"), rowid)
+        pipe.execute()
+        if rowid is not None and blob is not None:
+            # The bucket keys are recomputed from the stored text, as the SQLite index does.
+            text = zlib.decompress(blob).decode("utf-8", "surrogatepass")
+            pipe = self._r.pipeline(transaction=False)
+            for k in sketch_text(text, self.params).index_keys().tolist():
+                pipe.zrem(self._bucket(k), rowid)
+            pipe.execute()
+        self._xor_fingerprint(fingerprint_term(doc_id, sha.decode()))
+        return True
+
+    def _doc_key(self, doc_id: str) -> bytes:
+        return self._k(b"doc", doc_id.encode("utf-8", "surrogatepass"))
+
+    def _bucket(self, key: int) -> bytes:
+        return self._k(b"b", str(key).encode())
+
+    def _xor_fingerprint(self, term: int) -> None:
+        # WATCH/MULTI so concurrent writers do not lose each other's terms.
+        meta = self._k(b"meta")
+        with self._r.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(meta)
+                    value = int(pipe.hget(meta, b"fingerprint") or b"0") ^ term
+                    pipe.multi()
+                    pipe.hset(meta, b"fingerprint", str(value))
+                    pipe.execute()
+                    return
+                except Exception as exc:
+                    if type(exc).__name__ != "WatchError":
+                        raise
+
+    # --- reading --------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return int(self._r.zcard(self._k(b"ids")))
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and bool(self._r.exists(self._doc_key(doc_id)))
+
+    def fingerprint(self) -> str:
+        return f"{int(self._r.hget(self._k(b'meta'), b'fingerprint') or b'0'):032x}"
+
+    def info(self) -> dict[str, object]:
+        b, r = lsh_params(self.params.doc_threshold, self.params.num_perm)
+        pb, pr = lsh_params(self.params.passage_threshold, self.params.passage_num_perm)
+        return {"path": self.location, "backend": "redis", "format_version": FORMAT_VERSION,
+                "documents": len(self), "fingerprint": self.fingerprint(),
+                "params": self.params.to_dict() | {"doc_bands": [b, r], "passage_bands": [pb, pr]}}
+
+    def ids(self) -> list[str]:
+        return sorted(k.decode("utf-8", "surrogatepass") for k in self._r.zrange(self._k(b"ids"), 0, -1))
+
+    def list(self) -> Iterator[tuple[str, str | None, dict[str, str | None]]]:
+        for doc_id in self.ids():
+            path, meta = self._r.hmget(self._doc_key(doc_id), [b"path", b"meta"])
+            if meta is not None:
+                yield doc_id, (path.decode("utf-8", "surrogatepass") or None), json.loads(meta)
+
+    def get(self, doc_id: str) -> Document | None:
+        fields = self._r.hmget(self._doc_key(doc_id), [b"path", b"format", b"meta", b"text"])
+        if fields[3] is None:
+            return None
+        meta = json.loads(fields[2])
+        line = meta.pop("line", None)
+        return Document(id=doc_id, path=fields[0].decode("utf-8", "surrogatepass") or None,
+                        format=fields[1].decode(), line=line, **meta,
+                        text=zlib.decompress(fields[3]).decode("utf-8", "surrogatepass"))
+
+    def get_many(self, ids: list[str]) -> list[Document]:
+        return [d for d in (self.get(i) for i in ids) if d is not None]
+
+    def signature(self, doc_id: str) -> np.ndarray | None:
+        raw = self._r.hget(self._doc_key(doc_id), b"signature")
+        return np.frombuffer(raw, dtype="<u4").astype(np.uint32) if raw is not None else None
+
+    def candidates(self, query: Sketch, *, exclude: Iterable[str] = (), limit: int = 50,
+                   min_score: int | None = None) -> list[Candidate]:
+        """Documents sharing LSH buckets with the query, best first (storage.candidates.find)."""
+        return candidates.find(self, query, exclude=exclude, limit=limit, min_score=min_score)
+
+    # --- candidates.BucketStore -------------------------------------------------------------
+
+    def bucket_rows(self, keys: list[int], per_bucket: int) -> np.ndarray:
+        pipe = self._r.pipeline(transaction=False)
+        for k in keys:
+            pipe.zrange(self._bucket(k), 0, per_bucket - 1)
+        rows = [(k, int(m)) for k, members in zip(keys, pipe.execute(), strict=True) for m in members]
+        return np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+
+    def names(self, rowids: list[int]) -> dict[int, str]:
+        if not rowids:
+            return {}
+        found = self._r.hmget(self._k(b"rowids"), [str(r).encode() for r in rowids])
+        return {r: v.decode("utf-8", "surrogatepass") for r, v in zip(rowids, found, strict=True)
+                if v is not None}
+
+    def texts(self, rowids: list[int]) -> Iterator[tuple[int, str]]:
+        for rowid, doc_id in sorted(self.names(rowids).items()):
+            blob = self._r.hget(self._doc_key(doc_id), b"text")
+            if blob is not None:
+                yield rowid, zlib.decompress(blob).decode("utf-8", "surrogatepass")
