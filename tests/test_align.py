@@ -174,3 +174,26 @@ def test_same_topic_in_other_words_is_not_a_two_to_two_match() -> None:
     a, s = Prepared.build("a", article), Prepared.build("s", source)
     assert not [m for m in candidate_matches(a, s, SETTINGS) if m.a_last > m.a_first]
     assert compare(Document(id="a", text=article), Document(id="s", text=source)).verdict == "original"
+
+
+def test_best_path_walks_only_the_matched_sentences_with_the_same_result(samples) -> None:
+    # best_path walks from the first matched sentence to the one after the last; the walk over
+    # the whole article (_viterbi from 0 to n) must choose the same states, for one source's
+    # matches and for all sources' together, at the default and at zero switch cost.
+    from provenance.align import _viterbi
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(samples.glob("*.txt"))]
+    checked = 0
+    for i, a in enumerate(texts):
+        article = Prepared.build(f"a{i}", a)
+        n = len(article.sentences)
+        every = []
+        for j, b in enumerate(texts):
+            if i != j:
+                every.append(candidate_matches(article, Prepared.build(f"s{j}", b), SETTINGS))
+        for matches in [*every, [m for ms in every for m in ms]]:
+            for cost in (None, 0.0, 0.5):
+                whole = _viterbi(n, 0, n, matches, SETTINGS, cost)
+                assert best_path(article, matches, SETTINGS, switch_cost=cost) == whole
+                checked += bool(matches)
+    assert checked >= 6

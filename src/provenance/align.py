@@ -361,8 +361,24 @@ def best_path(article: Prepared, matches: list[Match], settings: Settings,
               switch_cost: float | None = None) -> list[Step]:
     """Viterbi over article sentences; states are the matches covering each sentence, or own.
 
-    With switch_cost=0 every sentence takes its best match, context only breaking ties."""
+    With switch_cost=0 every sentence takes its best match, context only breaking ties.
+
+    Only the sentences from the first matched one to the one after the last are walked (one
+    source's matches usually cover a few sentences of a long article): before them every state
+    is "own" at no cost, and the sentence after them charges the switch back to "own", so the
+    path is the one a walk over the whole article gives (tested)."""
     n = len(article.sentences)
+    if not matches:
+        return [Step(i, None) for i in range(n)]
+    lo = min(m.a_first for m in matches)
+    hi = min(n, max(m.a_last for m in matches) + 2)
+    inner = _viterbi(n, lo, hi, matches, settings, switch_cost)
+    return [Step(i, None) for i in range(lo)] + inner + [Step(i, None) for i in range(hi, n)]
+
+
+def _viterbi(n: int, lo: int, hi: int, matches: list[Match], settings: Settings,
+             switch_cost: float | None) -> list[Step]:
+    """best_path over sentences lo..hi-1 (the rest of the n are "own")."""
     per_sentence: list[list[Match]] = [[] for _ in range(n)]
     for m in matches:
         for i in range(m.a_first, m.a_last + 1):
@@ -394,7 +410,7 @@ def best_path(article: Prepared, matches: list[Match], settings: Settings,
     prev_scores: list[float] = [0.0]
     back: list[list[int]] = []
     states_per: list[list[Match | None]] = []
-    for i in range(n):
+    for i in range(lo, hi):
         states: list[Match | None] = [None] + per_sentence[i]
         scores: list[float] = []
         pointers: list[int] = []
@@ -413,17 +429,17 @@ def best_path(article: Prepared, matches: list[Match], settings: Settings,
         back.append(pointers)
         states_per.append(states)
         prev_states, prev_scores = states, scores
-    if n == 0:
+    if hi <= lo:
         return []
     # Do not end inside a merged match.
     end_k = max((k for k, st in enumerate(prev_states) if st is None or st.a_last < n),
                 key=lambda k: (prev_scores[k], -k))
     path: list[Step] = []
     k = end_k
-    for i in range(n - 1, -1, -1):
-        state = states_per[i][k]
+    for i in range(hi - 1, lo - 1, -1):
+        state = states_per[i - lo][k]
         path.append(Step(i, state))
-        k = back[i][k]
+        k = back[i - lo][k]
     path.reverse()
     return path
 

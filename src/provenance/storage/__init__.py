@@ -11,62 +11,21 @@ worker processes can reopen.
 
 from __future__ import annotations
 
-import hashlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
-
-import numpy as np
+from typing import Any
 
 from ..documents import Document
 from ..errors import IndexError_
-from ..results import AddReport
 from ..settings import SketchParams
-from ..sketch import Sketch
+from .protocol import Candidate, Index, fingerprint_term
+
+__all__ = ["BACKENDS", "Candidate", "Index", "IndexSpec", "build_temporary", "default_index_path",
+           "fingerprint_term", "open_index"]
 
 BACKENDS = ("sqlite", "redis")
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A document LSH put in a bucket with the query, before verification."""
-
-    rowid: int
-    id: str
-    doc_hits: int
-    passage_hits: int
-
-
-@runtime_checkable
-class Index(Protocol):
-    """What every back end offers: the library, `check`, `ci`, `scan` and `index *` use only this."""
-
-    location: str
-    params: SketchParams
-
-    def add(self, documents: Iterable[Document], *, atomic: bool = False) -> AddReport: ...
-    def remove(self, doc_id: str) -> bool: ...
-    def __len__(self) -> int: ...
-    def __contains__(self, doc_id: object) -> bool: ...
-    def fingerprint(self) -> str: ...
-    def info(self) -> dict[str, object]: ...
-    def list(self) -> Iterator[tuple[str, str | None, dict[str, Any]]]: ...
-    def ids(self) -> list[str]: ...
-    def get(self, doc_id: str) -> Document | None: ...
-    def get_many(self, ids: list[str]) -> list[Document]: ...
-    def signature(self, doc_id: str) -> np.ndarray | None: ...
-    def candidates(self, query: Sketch, *, exclude: Iterable[str] = (), limit: int = 50,
-                   min_score: int | None = None) -> list[Candidate]: ...
-    def close(self) -> None: ...
-    def __enter__(self) -> Index: ...
-    def __exit__(self, *exc: object) -> None: ...
-
-
-def fingerprint_term(doc_id: str, sha: str) -> int:
-    """A document's share of an index fingerprint (XOR of all: independent of insertion order)."""
-    return int.from_bytes(hashlib.sha256(f"{doc_id}\0{sha}".encode()).digest()[:16], "big")
 
 
 def default_index_path() -> Path:

@@ -24,7 +24,7 @@ from ..sketch import (
     lsh_params,
     signatures_text,
 )
-from . import Candidate
+from .protocol import Candidate
 
 MIN_SCORE = 6  # a document's score below which a shared bucket is chance (see find)
 BUCKET_READ = 20  # documents of one bucket that find reads (the earliest added)

@@ -37,7 +37,8 @@ from ..errors import IndexError_
 from ..results import AddReport
 from ..settings import SketchParams
 from ..sketch import SKETCH_VERSION, Sketch, index_entries, lsh_params, sketch_text
-from . import Candidate, candidates, fingerprint_term
+from . import candidates
+from .protocol import Candidate, fingerprint_term
 
 FORMAT_NAME = "provenance-redis-index"
 FORMAT_VERSION = 2

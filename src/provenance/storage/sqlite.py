@@ -30,7 +30,8 @@ from ..parallel import CHUNK, PARALLEL_AFTER, chunks, default_workers, start_poo
 from ..results import AddReport
 from ..settings import SketchParams
 from ..sketch import SKETCH_VERSION, Sketch, index_entries, lsh_params, sketch_text
-from . import Candidate, candidates, fingerprint_term
+from . import candidates
+from .protocol import Candidate, fingerprint_term
 
 FORMAT_NAME = "provenance-index"
 FORMAT_VERSION = 2
