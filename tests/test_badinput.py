@@ -325,13 +325,19 @@ def test_symlink_loops_inside_a_corpus_folder(tmp_path: Path) -> None:
     (corpus / "again").symlink_to("..", target_is_directory=True)  # a directory loop
     (corpus / "dangling.txt").symlink_to("nowhere.txt")
     index = tmp_path / "index.db"
+    # Links inside a folder are reported and not followed (file and folder links alike).
     result = run("index", "add", corpus, "--index", index)
     assert "Traceback" not in result.output + result.stderr
     assert result.exit_code == 3
-    assert "added 1," in result.stdout and "skipped 3" in result.stdout
+    assert "added 1," in result.stdout and "skipped 4" in result.stdout
+    assert result.stderr.count("a symbolic link inside a folder, not followed") == 4
+    # Followed, the file loops and the dangling link are errors and the folder loop is walked once.
+    result = run("index", "add", corpus, "--index", index, "--follow-symlinks")
+    assert "Traceback" not in result.output + result.stderr
+    assert result.exit_code == 3
+    assert "unchanged 1," in result.stdout and "skipped 3" in result.stdout
     assert "a.txt: cannot read: Too many levels of symbolic links" in result.stderr
     assert "dangling.txt: cannot read: No such file or directory" in result.stderr
-    # Directory symlinks are not followed: the loop adds nothing twice.
     assert run("index", "list", "--index", index).stdout.splitlines() == [
         f"{A003.name}\t-\t-\t{corpus / A003.name}"]
 

@@ -345,7 +345,7 @@ def test_articles_sharing_an_id_are_warned_about(scene: Path) -> None:
     shutil.copyfile(A004, Path("other") / A004.name)
     result = run(f"new/{A004.name}", f"other/{A004.name}", "--against", "corpus/")
     assert result.exit_code == 0
-    assert "share the id" in result.stderr
+    assert "another article already has the id" in result.stderr and " #2" in result.stderr
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:

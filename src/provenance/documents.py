@@ -15,7 +15,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import InputError, LimitError
@@ -25,6 +25,7 @@ ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 SIDECAR_SUFFIX = ".meta.json"
 METADATA_KEYS = ("title", "outlet", "published", "url", "author")
 DEFAULT_MAX_CHARS = 5_000_000
+MAX_SIDECAR_BYTES = 1_000_000  # metadata is a few fields; a larger file is not metadata
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,10 @@ def _sidecar(path: Path, shown: str) -> tuple[dict[str, str | None], tuple[str, 
     if not side.is_file():
         return {}, ()
     try:
+        size = side.stat().st_size
+        if size > MAX_SIDECAR_BYTES:
+            return {}, (f"{shown}: metadata file {side.name} is {size:,} bytes (at most "
+                        f"{MAX_SIDECAR_BYTES:,}); metadata ignored",)
         data = json.loads(side.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         return {}, (f"{shown}: unreadable metadata file {side.name} ({exc}); metadata ignored",)
@@ -180,12 +185,14 @@ def load_document(path: str | os.PathLike[str], *, doc_id: str | None = None,
     Raises InputError (or its subclass LimitError) when the file cannot be used as an article.
     A .jsonl file holds many articles: use iter_documents for it.
     """
-    shown = os.fspath(path)
-    p = Path(shown)
+    p = Path(os.fspath(path))
+    shown = readable_name(os.fspath(path))
     if p.suffix.lower() == ".jsonl":
         raise InputError(f"{shown}: a JSON Lines file holds several articles; give it as a corpus")
-    doc_id = doc_id or p.name
+    doc_id = doc_id or readable_name(p.name)
     raw, warnings = decode(_read_bytes(p, shown, max_chars), shown)
+    if shown != os.fspath(path):
+        warnings += (f"{shown}: the file name is not valid UTF-8; its other bytes are shown as \\x escapes",)
     if p.suffix.lower() in (".html", ".htm"):
         doc = _html_document(raw, doc_id, shown, warnings)
         _check_text(doc.text, shown, max_chars)
@@ -205,13 +212,14 @@ def iter_jsonl(path: str | os.PathLike[str], *, max_chars: int = DEFAULT_MAX_CHA
     is decoded on its own (UTF-8, else Windows-1252 with a warning on that document). A file
     starting with a UTF-16 byte-order mark is decoded whole, within the article size limit.
     """
-    shown = os.fspath(path)
+    real = os.fspath(path)
+    shown = readable_name(real)
     name = Path(shown).name
     try:
-        st = os.stat(shown)
+        st = os.stat(real)
         if not stat.S_ISREG(st.st_mode):
             raise InputError(f"{shown}: not a regular file (a device, FIFO or socket)")
-        with open(shown, "rb") as fh:
+        with open(real, "rb") as fh:
             head = fh.read(2)
     except OSError as exc:
         yield LoadFailure(name, shown, f"{shown}: cannot read: {exc.strerror or exc}")
@@ -221,13 +229,13 @@ def iter_jsonl(path: str | os.PathLike[str], *, max_chars: int = DEFAULT_MAX_CHA
         return
     if head in (b"\xff\xfe", b"\xfe\xff"):
         try:
-            text, _ = decode(_read_bytes(Path(shown), shown, max_chars * 4), shown)
+            text, _ = decode(_read_bytes(Path(real), shown, max_chars * 4), shown)
         except InputError as exc:
             yield LoadFailure(name, shown, str(exc))
             return
         lines: Iterable[tuple[int, str | bytes]] = enumerate(text.splitlines(), start=1)
     else:
-        lines = _binary_lines(shown)
+        lines = _binary_lines(real, _max_line_bytes(max_chars))
     try:
         for number, line in lines:
             yield from _jsonl_record(shown, number, line, max_chars)
@@ -235,24 +243,45 @@ def iter_jsonl(path: str | os.PathLike[str], *, max_chars: int = DEFAULT_MAX_CHA
         yield LoadFailure(name, shown, f"{shown}: cannot read: {exc.strerror or exc}")
 
 
-def _binary_lines(shown: str) -> Iterator[tuple[int, bytes]]:
+def _binary_lines(shown: str, limit: int) -> Iterator[tuple[int, bytes | int]]:
+    """(number, line) of each line; a line longer than `limit` bytes is read in pieces and
+    given as its length instead, so one huge record never sits in memory whole."""
     with open(shown, "rb") as fh:
-        for number, line in enumerate(fh, start=1):
+        number = 0
+        while True:
+            line = fh.readline(limit + 1)
+            if not line:
+                return
+            number += 1
+            if len(line) > limit and not line.endswith(b"\n"):
+                size = len(line)
+                while True:
+                    piece = fh.readline(1 << 20)
+                    size += len(piece)
+                    if not piece or piece.endswith(b"\n"):
+                        break
+                yield number, size
+                continue
             if number == 1 and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
             yield number, line
 
 
-def _jsonl_record(shown: str, number: int, line: str | bytes, max_chars: int
+def _max_line_bytes(max_chars: int) -> int:
+    return 4 * max_chars + 65536  # the text, its escapes aside, plus metadata
+
+
+def _jsonl_record(shown: str, number: int, line: str | bytes | int, max_chars: int
                   ) -> Iterator[Document | LoadFailure]:
     where = f"{shown}:{number}"
     warnings: tuple[str, ...] = ()
+    if isinstance(line, int) or (isinstance(line, bytes) and len(line) > _max_line_bytes(max_chars)):
+        size = line if isinstance(line, int) else len(line)
+        yield LoadFailure(where, shown, f"{where}: {size:,} bytes exceeds the maximum "
+                          f"article size of {max_chars:,} characters (setting max_article_chars)", number)
+        return
     if isinstance(line, bytes):
         if not line.strip():
-            return
-        if len(line) > 4 * max_chars + 65536:  # the text, its escapes aside, plus metadata
-            yield LoadFailure(where, shown, f"{where}: {len(line):,} bytes exceeds the maximum "
-                              f"article size of {max_chars:,} characters (setting max_article_chars)", number)
             return
         try:
             line = line.decode("utf-8")
@@ -287,38 +316,120 @@ def _jsonl_record(shown: str, number: int, line: str | bytes, max_chars: int
                    warnings=warnings, **meta)
 
 
-def article_files(folder: str, prune: Callable[[str], bool] | None = None) -> Iterator[str]:
-    """The article files under `folder` (supported suffixes; no sidecars or dot files), sorted.
+def readable_name(name: str) -> str:
+    """A file name as text that can be printed and stored: bytes that are not UTF-8 (which Python
+    keeps as lone surrogates) shown as \\xNN escapes."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
 
-    `prune(path)` returning True leaves a sub-folder unwalked. os.walk does not follow
-    directory symlinks by default, so a symlink loop cannot recurse.
+
+def article_files(folder: str, prune: Callable[[str], bool] | None = None,
+                  follow_symlinks: bool = False) -> Iterator[str]:
+    """The article files under `folder` (supported suffixes; no sidecars or dot files), sorted,
+    and the symbolic links in it (files and folders) that are not followed.
+
+    `prune(path)` returning True leaves a sub-folder unwalked. Symbolic links inside a folder are
+    not followed unless `follow_symlinks` (a corpus/x.txt -> /etc/passwd would put that file's
+    text in the index and the reports): each is yielded as it is, and `is_skipped_link` tells the
+    caller to report it. Followed folders are walked once each (a loop is not recursed).
     """
-    for root, dirs, files in os.walk(folder, onerror=None):
-        dirs[:] = [d for d in sorted(dirs) if not (prune and prune(os.path.join(root, d)))]
+    seen: set[tuple[int, int]] = set()
+    for root, dirs, files in os.walk(folder, onerror=None, followlinks=follow_symlinks):
+        if follow_symlinks:
+            try:
+                st = os.stat(root)
+            except OSError:
+                dirs[:] = []
+                continue
+            if (st.st_dev, st.st_ino) in seen:
+                dirs[:] = []
+                continue
+            seen.add((st.st_dev, st.st_ino))
+        kept = []
+        for d in sorted(dirs):
+            path = os.path.join(root, d)
+            if not follow_symlinks and os.path.islink(path):
+                yield path
+            elif not (prune and prune(path)):
+                kept.append(d)
+        dirs[:] = kept
         for name in sorted(files):
             if name.endswith(SIDECAR_SUFFIX) or name.startswith("."):
                 continue
-            if name.lower().endswith(ARTICLE_SUFFIXES):
-                yield os.path.join(root, name)
+            path = os.path.join(root, name)
+            if not follow_symlinks and os.path.islink(path):
+                yield path
+            elif name.lower().endswith(ARTICLE_SUFFIXES):
+                yield path
 
 
-def iter_documents(paths: Iterable[str | os.PathLike[str]], *, max_chars: int = DEFAULT_MAX_CHARS
-                   ) -> Iterator[Document | LoadFailure]:
+def is_skipped_link(path: str, follow_symlinks: bool) -> bool:
+    return not follow_symlinks and os.path.islink(path)
+
+
+def skipped_link(path: str, doc_id: str) -> LoadFailure:
+    shown = readable_name(path)
+    return LoadFailure(readable_name(doc_id), shown, f"{shown}: a symbolic link inside a folder, not "
+                       "followed (give --follow-symlinks to read what it points to)")
+
+
+def iter_documents(paths: Iterable[str | os.PathLike[str]], *, max_chars: int = DEFAULT_MAX_CHARS,
+                   follow_symlinks: bool = False) -> Iterator[Document | LoadFailure]:
     """Every article under the given files and folders, in a stable order.
 
     Folders are walked recursively for the supported suffixes. Nothing is dropped silently:
-    a file that cannot be read yields a LoadFailure.
+    a file that cannot be read yields a LoadFailure, and so does a symbolic link inside a folder
+    that is not followed. Two articles with one id (two files of one name given directly, or two
+    JSON Lines records) keep both: the later one's id gets a " #2" suffix, with a warning.
     """
+    return unique_ids(_iter_documents(paths, max_chars, follow_symlinks))
+
+
+def _iter_documents(paths: Iterable[str | os.PathLike[str]], max_chars: int,
+                    follow_symlinks: bool) -> Iterator[Document | LoadFailure]:
     for given in paths:
-        shown = os.fspath(given)
-        if os.path.isdir(shown):
-            for file in article_files(shown):
-                rel = Path(os.path.relpath(file, shown)).as_posix()
-                yield from _load_any(file, rel, max_chars)
-        elif os.path.lexists(shown):
-            yield from _load_any(shown, Path(shown).name, max_chars)
+        real = os.fspath(given)
+        if os.path.isdir(real):
+            for file in article_files(real, follow_symlinks=follow_symlinks):
+                rel = Path(os.path.relpath(file, real)).as_posix()
+                if is_skipped_link(file, follow_symlinks):
+                    yield skipped_link(file, rel)
+                else:
+                    yield from _load_any(file, readable_name(rel), max_chars)
+        elif os.path.lexists(real):
+            yield from _load_any(real, readable_name(Path(real).name), max_chars)
         else:
+            shown = readable_name(real)
             yield LoadFailure(Path(shown).name, shown, f"{shown}: no such file or directory")
+
+
+def unique_id(doc_id: str, taken: set[str]) -> str:
+    """`doc_id`, or the first of "doc_id #2", "doc_id #3"... not in `taken`."""
+    if doc_id not in taken:
+        return doc_id
+    number = 2
+    while f"{doc_id} #{number}" in taken:
+        number += 1
+    return f"{doc_id} #{number}"
+
+
+def unique_ids(items: Iterable[Document | LoadFailure]) -> Iterator[Document | LoadFailure]:
+    """The documents with distinct ids: a repeated id gets a suffix and a warning (both are
+    kept; which is the later is the input order, which is stable)."""
+    taken: set[str] = set()
+    for item in items:
+        if isinstance(item, Document):
+            new = unique_id(item.id, taken)
+            if new != item.id:
+                where = item.path + (f":{item.line}" if item.line else "") if item.path else item.id
+                item = replace(item, id=new, warnings=item.warnings + (
+                    f"{where}: another article already has the id {item.id!r}; this one is "
+                    f"{new!r} (give their folder instead of the files to keep paths as ids)",))
+            taken.add(item.id)
+        yield item
 
 
 def _load_any(file: str, doc_id: str, max_chars: int) -> Iterator[Document | LoadFailure]:
@@ -328,4 +439,4 @@ def _load_any(file: str, doc_id: str, max_chars: int) -> Iterator[Document | Loa
     try:
         yield load_document(file, doc_id=doc_id, max_chars=max_chars)
     except InputError as exc:
-        yield LoadFailure(doc_id, file, str(exc))
+        yield LoadFailure(doc_id, readable_name(file), str(exc))

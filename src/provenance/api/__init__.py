@@ -75,19 +75,20 @@ def compare(a: Document, b: Document, settings: Settings | None = None) -> Check
     return analyse(a, [b], settings, tool_info(settings))
 
 
-def load_corpus(paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None
-                ) -> tuple[list[Document], list[LoadFailure]]:
+def load_corpus(paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None, *,
+                follow_symlinks: bool = False) -> tuple[list[Document], list[LoadFailure]]:
     settings = settings or Settings()
     docs: list[Document] = []
     failures: list[LoadFailure] = []
-    for item in iter_documents(paths, max_chars=settings.max_article_chars):
+    for item in iter_documents(paths, max_chars=settings.max_article_chars,
+                               follow_symlinks=follow_symlinks):
         (failures if isinstance(item, LoadFailure) else docs).append(item)  # type: ignore[arg-type]
     return docs, failures
 
 
-def index_from_paths(paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None
-                     ) -> tuple[Index, list[LoadFailure]]:
+def index_from_paths(paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None, *,
+                     follow_symlinks: bool = False) -> tuple[Index, list[LoadFailure]]:
     """A temporary in-memory index of the articles under `paths` (for `--against`)."""
     settings = settings or Settings()
-    docs, failures = load_corpus(paths, settings)
+    docs, failures = load_corpus(paths, settings, follow_symlinks=follow_symlinks)
     return build_temporary(docs, settings.sketch_params()), failures

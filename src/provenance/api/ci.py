@@ -19,7 +19,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..documents import Document, article_files, iter_documents, iter_jsonl, load_document
+from ..documents import (
+    Document,
+    article_files,
+    is_skipped_link,
+    iter_documents,
+    iter_jsonl,
+    load_document,
+    readable_name,
+    skipped_link,
+    unique_id,
+)
 from ..errors import ConfigError, ProvenanceError
 from ..policy import Policy, judge, posix_path
 from ..results import BatchReport, CheckResult, LoadFailure
@@ -40,6 +50,7 @@ class Task:
     line: int | None = None
     document: Document | None = None
     failure: LoadFailure | None = None
+    note: str | None = None  # a warning about the task itself (its id was changed)
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -47,47 +58,71 @@ class Task:
 
 
 def collect_tasks(paths: Sequence[str | os.PathLike[str]], policy: Policy,
-                  max_chars: int) -> tuple[list[Task], int]:
-    """The articles under `paths` (ids as iter_documents gives them), minus ignored ones, sorted;
-    and how many paths were ignored (a folder counts once: ignored folders are not walked)."""
+                  max_chars: int, follow_symlinks: bool = False) -> tuple[list[Task], int]:
+    """The articles under `paths` (ids as iter_documents gives them, repeated ids suffixed as it
+    does), minus ignored ones, sorted; and how many paths were ignored (a folder counts once:
+    ignored folders are not walked)."""
     tasks: list[Task] = []
     ignored = 0
     for given in paths:
-        shown = os.fspath(given)
-        if os.path.isdir(shown):
-            for file, rel in _walk(shown, policy):
+        real = os.fspath(given)
+        shown = readable_name(real)
+        if os.path.isdir(real):
+            for file, rel in _walk(real, policy, follow_symlinks):
                 if file is None:
                     ignored += 1
-                    continue
-                ignored += _add_tasks(tasks, file, rel, policy, max_chars)
+                elif is_skipped_link(file, follow_symlinks):
+                    tasks.append(Task(readable_name(file), rel, failure=skipped_link(file, rel)))
+                else:
+                    ignored += _add_tasks(tasks, file, rel, policy, max_chars)
         elif policy.ignores(shown, Path(shown).name):
             ignored += 1
-        elif os.path.lexists(shown):
-            ignored += _add_tasks(tasks, shown, Path(shown).name, policy, max_chars)
+        elif os.path.lexists(real):
+            ignored += _add_tasks(tasks, real, Path(shown).name, policy, max_chars)
         else:
             tasks.append(Task(shown, Path(shown).name,
                               failure=LoadFailure(Path(shown).name, shown, f"{shown}: no such file or directory")))
+    tasks = _unique_task_ids(tasks)
     tasks.sort(key=lambda t: t.key)
     return tasks, ignored
 
 
-def _walk(folder: str, policy: Policy) -> Iterator[tuple[str | None, str]]:
+def _unique_task_ids(tasks: list[Task]) -> list[Task]:
+    """Repeated ids get the suffix iter_documents gives them, in input order; the article's
+    warning says so (a check keyed by id would otherwise mix the two up)."""
+    taken: set[str] = set()
+    out = []
+    for task in tasks:
+        new = unique_id(task.id, taken)
+        taken.add(new)
+        if new != task.id:
+            note = (f"{task.path}: another article already has the id {task.id!r}; this one is "
+                    f"{new!r} (give their folder instead of the files to keep paths as ids)")
+            document = task.document
+            if document is not None:
+                document = replace(document, id=new, warnings=document.warnings + (note,))
+            task = replace(task, id=new, document=document, note=note)
+        out.append(task)
+    return out
+
+
+def _walk(folder: str, policy: Policy, follow_symlinks: bool) -> Iterator[tuple[str | None, str]]:
     """(file, id) of the articles under `folder`; (None, id) for an ignored file or folder
     (counted, not checked). Ignored folders are pruned, so a big ignored tree costs nothing."""
     pruned: list[str] = []
 
     def prune(path: str) -> bool:
-        rel = Path(os.path.relpath(path, folder)).as_posix()
-        if policy.ignores(path, rel):
+        rel = readable_name(Path(os.path.relpath(path, folder)).as_posix())
+        if policy.ignores(readable_name(path), rel):
             pruned.append(rel)
             return True
         return False
 
-    for file in article_files(folder, prune):
+    for file in article_files(folder, prune, follow_symlinks):
         while pruned:
             yield None, pruned.pop(0)
-        rel = Path(os.path.relpath(file, folder)).as_posix()
-        yield (None if policy.ignores(file, rel) else file), rel
+        rel = readable_name(Path(os.path.relpath(file, folder)).as_posix())
+        yield (None if policy.ignores(readable_name(file), rel) else file), rel
     while pruned:
         yield None, pruned.pop(0)
 
@@ -140,6 +175,8 @@ def _check_task(task: Task) -> tuple[CheckResult, Document | None]:
             return _error(task, task.failure.error, tool), None
         if doc is None:
             doc = load_document(task.path, doc_id=task.id, max_chars=settings.max_article_chars)
+            if task.note:
+                doc = replace(doc, warnings=doc.warnings + (task.note,))
         result = check(doc, _worker_index(), settings)
     except ProvenanceError as exc:
         return _error(task, str(exc), tool), None
@@ -151,7 +188,7 @@ def _check_task(task: Task) -> tuple[CheckResult, Document | None]:
 
 
 def _error(task: Task, message: str, tool: dict[str, Any]) -> CheckResult:
-    return replace(error_result(task.id, task.path, message, line=task.line), tool=tool)
+    return replace(error_result(task.id, readable_name(task.path), message, line=task.line), tool=tool)
 
 
 def default_jobs() -> int:
@@ -176,23 +213,65 @@ def _check_all(tasks: list[Task], spec: IndexSpec, settings: Settings, tool: dic
         finally:
             _close_worker_index()
         return results  # type: ignore[return-value]
+    return _check_in_pool(tasks, spec, settings, tool, jobs, progress, results)
+
+
+def _check_in_pool(tasks: list[Task], spec: IndexSpec, settings: Settings, tool: dict[str, Any],
+                   jobs: int, progress: Callable[[int, int], None] | None,
+                   results: list[tuple[CheckResult, Document | None] | None]
+                   ) -> list[tuple[CheckResult, Document | None]]:
+    """At most two articles per worker in flight, so a worker that dies (killed, out of memory)
+    costs only its own article: the articles in flight when the pool broke are checked again, each
+    alone in a fresh process, and only one that kills that process too is an error."""
+    total = len(tasks)
     done = 0
-    with ProcessPoolExecutor(max_workers=min(jobs, total), initializer=_init_worker,
-                             initargs=(spec, settings, tool)) as pool:
-        pending = {pool.submit(_check_task, t): i for i, t in enumerate(tasks)}
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                i = pending.pop(future)
-                try:
-                    results[i] = future.result()
-                except BrokenProcessPool:
-                    # A worker died (killed, out of memory): its articles are errors, not a crash.
-                    results[i] = (_error(tasks[i], f"{tasks[i].path}: worker process died while "
-                                         "checking this article", tool), None)
-                done += 1
-                if progress:
-                    progress(done, total)
+    queue = list(range(total))
+    suspects: list[int] = []
+    while queue or suspects:
+        if suspects:
+            batch, width = [suspects.pop(0)], 1
+        else:
+            batch, queue, width = queue, [], min(jobs, len(queue))
+        alone = width == 1 and len(batch) == 1
+        broken: list[int] = []
+        with ProcessPoolExecutor(max_workers=width, initializer=_init_worker,
+                                 initargs=(spec, settings, tool)) as pool:
+            waiting = list(batch)
+            pending: dict[Any, int] = {}
+            while waiting or pending:
+                # Two per worker keep the workers busy; a death suspects only these.
+                while waiting and len(pending) < 2 * width and not broken:
+                    i = waiting.pop(0)
+                    pending[pool.submit(_check_task, tasks[i])] = i
+                if not pending:
+                    break
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    i = pending.pop(future)
+                    try:
+                        results[i] = future.result()
+                    except BrokenProcessPool:
+                        broken.append(i)
+                        continue
+                    done += 1
+                    if progress:
+                        progress(done, total)
+                if broken:
+                    broken.extend(pending.values())
+                    pending.clear()
+        if not broken:
+            continue
+        if alone:
+            # It killed a process of its own: this article is the cause.
+            i = broken[0]
+            results[i] = (_error(tasks[i], f"{readable_name(tasks[i].path)}: worker process died "
+                                 "while checking this article", tool), None)
+            done += 1
+            if progress:
+                progress(done, total)
+        else:
+            suspects.extend(sorted(broken))
+            queue = waiting + queue
     return results  # type: ignore[return-value]
 
 
@@ -200,7 +279,8 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], *,
               index_path: str | os.PathLike[str] | IndexSpec | None = None,
               against: Sequence[str | os.PathLike[str]] = (), settings: Settings | None = None,
               policy: Policy | None = None, jobs: int | None = None, update_index: bool = False,
-              progress: Callable[[int, int], None] | None = None) -> BatchReport:
+              progress: Callable[[int, int], None] | None = None,
+              follow_symlinks: bool = False) -> BatchReport:
     """Check every article under `paths` against an index (an SQLite file's path, or an
     IndexSpec naming either back end) or a temporary index built once from `against`; outcomes
     sorted by path, record line and id whatever `jobs` is.
@@ -219,7 +299,7 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], *,
         raise ConfigError("give either an index or --against paths, not both or neither")
     if update_index and index_path is None:
         raise ConfigError("--update-index needs --index (a temporary --against index is not kept)")
-    tasks, ignored = collect_tasks(paths, policy, settings.max_article_chars)
+    tasks, ignored = collect_tasks(paths, policy, settings.max_article_chars, follow_symlinks)
     params = settings.sketch_params()
     with tempfile.TemporaryDirectory(prefix="provenance-ci-") as tmp:
         corpus_failures: list[LoadFailure] = []
@@ -227,7 +307,8 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], *,
             spec = IndexSpec("sqlite", os.path.join(tmp, "against.db"))
             with spec.open(create=True, params=params) as idx:
                 docs = []
-                for item in iter_documents(against, max_chars=settings.max_article_chars):
+                for item in iter_documents(against, max_chars=settings.max_article_chars,
+                                           follow_symlinks=follow_symlinks):
                     (corpus_failures if isinstance(item, LoadFailure) else docs).append(item)
                 idx.add(docs, atomic=True)
             described: dict[str, Any] = {"kind": "against", "paths": [os.fspath(p) for p in against]}

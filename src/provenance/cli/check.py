@@ -13,6 +13,7 @@ from .common import (
     config_option,
     fail,
     fail_on_option,
+    follow_symlinks_option,
     format_option,
     index_option,
     output_option,
@@ -32,11 +33,12 @@ from .common import (
 @format_option
 @output_option
 @fail_on_option
+@follow_symlinks_option
 @set_option
 @config_option
 def check(article: str, against: tuple[str, ...], index_path: str | None, backend: str,
           redis_url: str | None, fmt: str, output: str | None, fail_on: str | None,
-          options: tuple[str, ...], config: str | None) -> None:
+          follow_symlinks: bool, options: tuple[str, ...], config: str | None) -> None:
     """Check ARTICLE against a corpus: which earlier articles it copies or paraphrases.
 
     Example:
@@ -53,7 +55,7 @@ def check(article: str, against: tuple[str, ...], index_path: str | None, backen
         for w in doc.warnings:
             warn(w)
         if against:
-            index, failures = api.index_from_paths(against, settings)
+            index, failures = api.index_from_paths(against, settings, follow_symlinks=follow_symlinks)
             for f in failures:
                 warn(f"skipped: {f.error}")
             incomplete = bool(failures)

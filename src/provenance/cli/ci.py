@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import Counter
 from collections.abc import Callable
 
 import click
@@ -21,6 +20,7 @@ from .common import (
     _index_spec,
     backend_option,
     fail,
+    follow_symlinks_option,
     index_option,
     redis_url_option,
     set_option,
@@ -83,6 +83,7 @@ def _progress_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], Non
 @click.option("--update-index", is_flag=True,
               help="After checking, add the checked articles to --index in one transaction.")
 @click.option("-v", "--verbose", is_flag=True, help="List every article in the summary, clean ones too.")
+@follow_symlinks_option
 @set_option
 @click.option("--config", type=click.Path(exists=True, dir_okay=False),
               help="A provenance.toml or pyproject.toml (default: the one in the current folder).")
@@ -92,7 +93,7 @@ def ci(ctx: click.Context, paths: tuple[str, ...], against: tuple[str, ...], ind
        allow_source: tuple[str, ...], common_outlet: tuple[str, ...],
        common_source: tuple[str, ...], ignore_globs: tuple[str, ...], junit: str | None,
        sarif: str | None, json_path: str | None, markdown: str | None, update_index: bool,
-       verbose: bool, options: tuple[str, ...], config: str | None) -> None:
+       verbose: bool, follow_symlinks: bool, options: tuple[str, ...], config: str | None) -> None:
     """Check every article under PATHS (recursively) against an index or --against a corpus,
     in parallel, as a gate: exit 1 on a finding at or over fail-on that no allowlist or waiver
     excuses, 3 when an article could not be checked (and nothing failed), 0 otherwise.
@@ -138,7 +139,8 @@ def ci(ctx: click.Context, paths: tuple[str, ...], against: tuple[str, ...], ind
         report = run_batch(paths, index_path=spec, against=against,
                            settings=settings, policy=policy,
                            jobs=jobs or table.get("jobs") or default_jobs(),
-                           update_index=update_index, progress=progress)
+                           update_index=update_index, progress=progress,
+                           follow_symlinks=follow_symlinks)
     except ProvenanceError as exc:
         raise fail(exc) from None
     finally:
@@ -149,10 +151,6 @@ def ci(ctx: click.Context, paths: tuple[str, ...], against: tuple[str, ...], ind
             warn(w)
     for f in report.corpus_failures:
         warn(f"skipped corpus file {f.path}: {f.error}")
-    shared = Counter(o.id for o in report.outcomes)
-    for doc_id in sorted(i for i, n in shared.items() if n > 1):
-        warn(f"{shared[doc_id]} articles share the id {doc_id!r} (a file given directly is "
-             "identified by its name): give their folder instead to keep them apart")
     from ..report.ci import github_annotations, summary_text
 
     click.echo(summary_text(report, verbose=verbose), nl=False)

@@ -9,7 +9,6 @@ configuration error (click's convention); 3 no finding, but something could not 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -51,8 +50,11 @@ def _settings(options: tuple[str, ...], config: str | None):
 
 def _emit(text: str, output: str | None) -> None:
     if output:
+        from ..report import write_atomic
+
         try:
-            Path(output).write_text(text, encoding="utf-8")
+            # Atomic: a full disk or a kill leaves the old report or none, never a truncated one.
+            write_atomic(output, text)
         except OSError as exc:
             raise CommandError(f"{output}: cannot write report: {exc.strerror or exc}") from None
     else:
@@ -94,6 +96,9 @@ config_option = click.option("--config", type=click.Path(exists=True, dir_okay=F
 index_option = click.option("--index", "index_path", type=click.Path(dir_okay=False, readable=False),
                             envvar="PROVENANCE_INDEX",
                             help="Index file (default: $PROVENANCE_INDEX or ~/.local/share/provenance/index.db).")
+follow_symlinks_option = click.option(
+    "--follow-symlinks", is_flag=True,
+    help="Read what symbolic links inside folders point to (by default they are reported and skipped).")
 backend_option = click.option(
     "--backend", type=click.Choice(("sqlite", "redis")), default="sqlite", show_default=True,
     envvar="PROVENANCE_BACKEND",

@@ -17,6 +17,7 @@ from .common import (
     backend_option,
     config_option,
     fail,
+    follow_symlinks_option,
     index_option,
     redis_url_option,
     set_option,
@@ -34,10 +35,11 @@ def index() -> None:
 @index_option
 @backend_option
 @redis_url_option
+@follow_symlinks_option
 @set_option
 @config_option
 def index_add(paths: tuple[str, ...], index_path: str | None, backend: str, redis_url: str | None,
-              options: tuple[str, ...], config: str | None) -> None:
+              follow_symlinks: bool, options: tuple[str, ...], config: str | None) -> None:
     """Add files and folders of articles to the index (created if missing).
 
     Re-adding an unchanged article does nothing; a changed one replaces its entry. Files that
@@ -53,7 +55,8 @@ def index_add(paths: tuple[str, ...], index_path: str | None, backend: str, redi
     failures: list[LoadFailure] = []
 
     def documents():
-        for item in iter_documents(paths, max_chars=settings.max_article_chars):
+        for item in iter_documents(paths, max_chars=settings.max_article_chars,
+                                   follow_symlinks=follow_symlinks):
             if isinstance(item, LoadFailure):
                 failures.append(item)
                 warn(f"skipped: {item.error}")

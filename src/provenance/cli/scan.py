@@ -18,6 +18,7 @@ from .common import (
     backend_option,
     config_option,
     fail,
+    follow_symlinks_option,
     redis_url_option,
     set_option,
     warn,
@@ -39,12 +40,13 @@ from .common import (
 @click.option("--workers", type=int, default=None, help="Local worker processes (default: CPUs).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the groups (JSON Lines) here instead of stdout.")
+@follow_symlinks_option
 @set_option
 @config_option
 @click.pass_context
 def scan(ctx: click.Context, paths: tuple[str, ...], index_path: str | None, backend: str,
          redis_url: str | None, engine: str, scheduler: str | None, partitions: int | None,
-         workers: int | None, output: str | None, options: tuple[str, ...],
+         workers: int | None, output: str | None, follow_symlinks: bool, options: tuple[str, ...],
          config: str | None) -> None:
     """Find groups of articles that copy or paraphrase one another, across a whole corpus:
     the files under PATHS, or every article of an index (--index FILE, or --backend redis).
@@ -81,11 +83,14 @@ def scan(ctx: click.Context, paths: tuple[str, ...], index_path: str | None, bac
             from ..documents import Document, LoadFailure, iter_documents
 
             def loaded() -> Iterator[Document]:
-                for item in iter_documents(paths, max_chars=settings.max_article_chars):
+                for item in iter_documents(paths, max_chars=settings.max_article_chars,
+                                           follow_symlinks=follow_symlinks):
                     if isinstance(item, LoadFailure):
                         failures.append(item)
                         warn(f"skipped {item.path}: {item.error}")
                     else:
+                        for w in item.warnings:
+                            warn(w)
                         yield item
 
             result = run_scan(loaded(), settings, **engine_options)
