@@ -265,20 +265,37 @@ def test_update_index_adds_atomically_and_revisions_replace(scene: Path) -> None
     assert result.exit_code == 1
     with Index.open("c.db") as idx:
         assert set(idx.ids()) == {A000.name, A003.name, EDITED, A004.name}
-    # A revision of 003 under its own id: checked against the rest, never its earlier version.
+    # A revision of the edited article, which entered the index through ci --update-index: it
+    # is checked against the rest, never against its earlier version, and replaces it.
     revised = Path("rev")
     revised.mkdir()
-    text = A003.read_text(encoding="utf-8").replace("futile", "pointless", 1)
-    (revised / A003.name).write_text(text, encoding="utf-8")
+    text = Path("new", EDITED).read_text(encoding="utf-8").replace("futile", "pointless", 1)
+    (revised / EDITED).write_text(text, encoding="utf-8")
     result = run("rev/", "--index", "c.db", "--update-index", "--json", "r2.jsonl", "--fail-on", "copy")
     rec = json.loads(Path("r2.jsonl").read_text(encoding="utf-8"))
     assert rec["ci"]["revision"] is True
-    assert A003.name not in [s["id"] for s in rec["sources"]]
-    # It is still found as a copy of the edited article added in the previous run.
-    assert rec["sources"][0]["id"] == EDITED and result.exit_code == 1
+    assert EDITED not in [s["id"] for s in rec["sources"]]
+    # It is still found as a copy of the corpus story it edits.
+    assert rec["sources"][0]["id"] == A003.name and result.exit_code == 1
     with Index.open("c.db") as idx:
-        assert idx.get(A003.name).text == text
+        assert idx.get(EDITED).text == text
         assert len(idx) == 4
+
+
+def test_a_copy_named_after_its_source_is_no_revision(scene: Path) -> None:
+    # The corpus story saved under its own file name is not a new version of it: it fails as a
+    # copy, and --update-index keeps the source and adds the copy under the next free id.
+    assert CliRunner().invoke(cli, ["index", "add", "corpus/", "--index", "c.db"]).exit_code == 0
+    Path("same").mkdir()
+    shutil.copyfile(A003, Path("same") / A003.name)
+    result = run("same/", "--index", "c.db", "--update-index", "--json", "r.jsonl")
+    rec = json.loads(Path("r.jsonl").read_text(encoding="utf-8"))
+    assert result.exit_code == 1 and rec["ci"]["outcome"] == "fail" and rec["ci"]["revision"] is False
+    assert rec["sources"][0]["id"] == A003.name and rec["sources"][0]["verdict"] == "copy"
+    with Index.open("c.db") as idx:
+        assert set(idx.ids()) == {A000.name, A003.name, f"{A003.name} #2"}
+        assert idx.get(A003.name).collection is None
+        assert idx.get(f"{A003.name} #2").collection == "checked"
 
 
 def test_update_index_is_all_or_nothing(scene: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from provenance import api
 from provenance.documents import Document, load_document
-from provenance.errors import IndexError_
+from provenance.errors import ConfigError, IndexError_
 
 from .conftest import A000, A003, A004, ROOT, require_program
 
@@ -104,5 +104,5 @@ def test_errors(redis_url):
         RedisIndex.open(redis_url, "missing")
     with pytest.raises(IndexError_, match="cannot reach"):
         RedisIndex.open(f"redis://127.0.0.1:{_free_port()}/0", "x")
-    with pytest.raises(IndexError_, match="needs --redis-url"):
+    with pytest.raises(ConfigError, match="needs --redis-url"):
         open_index("x", "redis", None)

@@ -43,13 +43,21 @@ class Document:
     author: str | None = None
     line: int | None = None  # the JSON Lines record's line number (1-based)
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    # "checked" when `ci --update-index` added it (the checked collection's own, whose later
+    # versions are revisions of it); None for a corpus source.
+    collection: str | None = None
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
 
     def metadata(self) -> dict[str, str | None]:
-        return {key: getattr(self, key) for key in METADATA_KEYS}
+        """What an index stores beside the text (`collection` only when set, so a corpus
+        document's stored metadata is what it always was)."""
+        meta = {key: getattr(self, key) for key in METADATA_KEYS}
+        if self.collection:
+            meta["collection"] = self.collection
+        return meta
 
 
 # --- Decoding ----------------------------------------------------------------------------------

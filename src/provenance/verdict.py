@@ -77,9 +77,11 @@ def prepare_article(article: Document) -> Prepared:
 
 def analyse(article: Document, sources: Sequence[Document], settings: Settings,
             tool: dict[str, object], estimates: dict[str, float] | None = None,
-            prepared: Prepared | None = None) -> CheckResult:
+            prepared: Prepared | None = None, skip_own_id: bool = True) -> CheckResult:
     """Align the article with each source, attribute its sentences, and give verdicts
-    (`prepared`: the article from prepare_article, when the caller has it already)."""
+    (`prepared`: the article from prepare_article, when the caller has it already). A source
+    with the article's id is the article itself unless `skip_own_id` is False (`ci` checking
+    a new article that happens to be named after a corpus document)."""
     if prepared is None:
         prepared = prepare_article(article)
     by_id: dict[str, Prepared] = {}
@@ -90,7 +92,7 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
         # An article is never its own source: the same id, or the same file (records of one
         # JSON Lines file share its path but are different articles).
         same_file = src.line is None and article.line is None and _same_file(src.path, article.path)
-        if src.id == article.id or src.id in by_id or same_file:
+        if (skip_own_id and src.id == article.id) or src.id in by_id or same_file:
             continue
         p = _prepared(src.id, src.text)
         matches = candidate_matches(prepared, p, settings)

@@ -44,13 +44,17 @@ def error_result(doc_id: str, path: str | None, message: str, settings: Settings
                        ArticleInfo(doc_id, path, "unknown", 0, line=line), "error")
 
 
-def check(article: Document, index: Index, settings: Settings | None = None) -> CheckResult:
+def check(article: Document, index: Index, settings: Settings | None = None, *,
+          exclude: Iterable[str] | None = None) -> CheckResult:
     """Check one article against an index: sources, passages, per-sentence attribution, verdict.
 
     Example:
         >>> with open_index("corpus.db") as idx:
         ...     result = check(load_document("new.txt"), idx)
         >>> result.verdict, [s.id for s in result.findings]
+
+    `exclude`: ids never taken as sources (default: the article's own id, so an indexed article
+    checked again is not its own source; `ci` passes only the ids of earlier versions).
     """
     settings = settings or Settings()
     if len(article.text) > settings.max_article_chars:
@@ -59,14 +63,16 @@ def check(article: Document, index: Index, settings: Settings | None = None) -> 
     # Segmented once: the same segments give the query sketch and the alignment.
     prepared = prepare_article(article)
     query = sketch(article.text, prepared.segments, index.params)
-    cands = index.candidates(query, exclude=[article.id], limit=settings.max_candidates)
+    excluded = [article.id] if exclude is None else list(exclude)
+    cands = index.candidates(query, exclude=excluded, limit=settings.max_candidates)
     sources = index.get_many([c.id for c in cands])
     estimates = {}
     for src in sources:
         sig = index.signature(src.id)
         if sig is not None:
             estimates[src.id] = float(np.mean(sig == query.doc_signature))
-    return analyse(article, sources, settings, tool_info(settings, index), estimates, prepared)
+    return analyse(article, sources, settings, tool_info(settings, index), estimates, prepared,
+                   skip_own_id=article.id in excluded)
 
 
 def compare(a: Document, b: Document, settings: Settings | None = None) -> CheckResult:

@@ -148,9 +148,10 @@ def _add_tasks(tasks: list[Task], file: str, doc_id: str, policy: Policy, max_ch
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(spec: IndexSpec, settings: Settings, tool: dict[str, Any]) -> None:
+def _init_worker(spec: IndexSpec, settings: Settings, tool: dict[str, Any],
+                 revisions: frozenset[str] = frozenset()) -> None:
     _worker.clear()
-    _worker.update(spec=spec, settings=settings, tool=tool, index=None)
+    _worker.update(spec=spec, settings=settings, tool=tool, index=None, revisions=revisions)
 
 
 def _worker_index() -> Index:
@@ -177,7 +178,10 @@ def _check_task(task: Task) -> tuple[CheckResult, Document | None]:
             doc = load_document(task.path, doc_id=task.id, max_chars=settings.max_article_chars)
             if task.note:
                 doc = replace(doc, warnings=doc.warnings + (task.note,))
-        result = check(doc, _worker_index(), settings)
+        # An earlier version of this article (added by ci --update-index) is not a source; a
+        # corpus document of the same name is: a copy saved under its source's name still fails.
+        own = [doc.id] if doc.id in _worker["revisions"] else []
+        result = check(doc, _worker_index(), settings, exclude=own)
     except ProvenanceError as exc:
         return _error(task, str(exc), tool), None
     except Exception as exc:  # a bug must cost one article, not the whole run; it is reported
@@ -191,6 +195,31 @@ def _error(task: Task, message: str, tool: dict[str, Any]) -> CheckResult:
     return replace(error_result(task.id, readable_name(task.path), message, line=task.line), tool=tool)
 
 
+def _revisions(index: Index, tasks: list[Task]) -> frozenset[str]:
+    """Ids of the articles that are new versions of the checked collection's own documents
+    (added by an earlier `ci --update-index`), never of corpus sources."""
+    found = set()
+    for task in tasks:
+        if task.failure is None and task.id in index:
+            stored = index.get(task.id)
+            if stored is not None and stored.collection == "checked":
+                found.add(task.id)
+    return frozenset(found)
+
+
+def _collection(checked: list[tuple[CheckResult, Document | None]], revisions: frozenset[str],
+                taken: set[str]) -> Iterator[Document]:
+    """The checked articles as the index keeps them: marked as the checked collection's own;
+    one named after a corpus document gets the next free id instead of replacing the source."""
+    for _, doc in checked:
+        if doc is None:
+            continue
+        if doc.id in taken and doc.id not in revisions:
+            doc = replace(doc, id=unique_id(doc.id, taken))
+        taken.add(doc.id)
+        yield replace(doc, collection="checked")
+
+
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -199,12 +228,13 @@ def default_jobs() -> int:
 
 
 def _check_all(tasks: list[Task], spec: IndexSpec, settings: Settings, tool: dict[str, Any],
-               jobs: int, progress: Callable[[int, int], None] | None
+               jobs: int, progress: Callable[[int, int], None] | None,
+               revisions: frozenset[str] = frozenset()
                ) -> list[tuple[CheckResult, Document | None]]:
     total = len(tasks)
     results: list[tuple[CheckResult, Document | None] | None] = [None] * total
     if jobs <= 1 or total <= 1:
-        _init_worker(spec, settings, tool)
+        _init_worker(spec, settings, tool, revisions)
         try:
             for i, task in enumerate(tasks):
                 results[i] = _check_task(task)
@@ -213,13 +243,13 @@ def _check_all(tasks: list[Task], spec: IndexSpec, settings: Settings, tool: dic
         finally:
             _close_worker_index()
         return results  # type: ignore[return-value]
-    return _check_in_pool(tasks, spec, settings, tool, jobs, progress, results)
+    return _check_in_pool(tasks, spec, settings, tool, jobs, progress, results, revisions)
 
 
 def _check_in_pool(tasks: list[Task], spec: IndexSpec, settings: Settings, tool: dict[str, Any],
                    jobs: int, progress: Callable[[int, int], None] | None,
-                   results: list[tuple[CheckResult, Document | None] | None]
-                   ) -> list[tuple[CheckResult, Document | None]]:
+                   results: list[tuple[CheckResult, Document | None] | None],
+                   revisions: frozenset[str]) -> list[tuple[CheckResult, Document | None]]:
     """At most two articles per worker in flight, so a worker that dies (killed, out of memory)
     costs only its own article: the articles in flight when the pool broke are checked again, each
     alone in a fresh process, and only one that kills that process too is an error."""
@@ -235,7 +265,7 @@ def _check_in_pool(tasks: list[Task], spec: IndexSpec, settings: Settings, tool:
         alone = width == 1 and len(batch) == 1
         broken: list[int] = []
         with ProcessPoolExecutor(max_workers=width, initializer=_init_worker,
-                                 initargs=(spec, settings, tool)) as pool:
+                                 initargs=(spec, settings, tool, revisions)) as pool:
             waiting = list(batch)
             pending: dict[Any, int] = {}
             while waiting or pending:
@@ -318,15 +348,16 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], *,
         with spec.open(create=update_index, params=params) as idx:
             tool = tool_info(settings, idx)
             described |= {"fingerprint": idx.fingerprint(), "documents": len(idx)}
-            revisions = {t.id for t in tasks if t.failure is None and t.id in idx}
+            revisions = _revisions(idx, tasks)
+            taken = set(idx.ids()) if update_index else set()
         # The main process holds no connection while workers (forked) open their own.
-        checked = _check_all(tasks, spec, settings, tool, jobs, progress)
+        checked = _check_all(tasks, spec, settings, tool, jobs, progress, revisions)
     outcomes = tuple(judge(result, policy, result.article.id in revisions and result.status == "ok")
                      for result, _ in checked)
     update = None
     if update_index:
         with spec.open() as idx:
-            update = idx.add((doc for _, doc in checked if doc is not None), atomic=True)
+            update = idx.add(_collection(checked, revisions, taken), atomic=True)
             described["updated_fingerprint"] = idx.fingerprint()
             described["updated_documents"] = len(idx)
     return BatchReport(outcomes, policy, settings, described, tuple(corpus_failures), ignored, update)

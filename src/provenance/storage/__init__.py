@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..documents import Document
-from ..errors import IndexError_
+from ..errors import ConfigError, IndexError_
 from ..settings import SketchParams
 from .protocol import Candidate, Index, fingerprint_term
 
@@ -67,7 +67,7 @@ def open_index(path: str | os.PathLike[str] | None = None, backend: str = "sqlit
     A new index takes `params` (default: the tool's defaults); an existing one keeps its own."""
     if backend == "redis":
         if not redis_url:
-            raise IndexError_("--backend redis needs --redis-url redis://HOST:PORT/DB")
+            raise ConfigError("--backend redis needs --redis-url redis://HOST:PORT/DB (or PROVENANCE_REDIS_URL)")
         from .redis import RedisIndex
 
         name = os.fspath(path) if path else "provenance"

@@ -24,16 +24,17 @@ buckets of a document that is gone (ignored: `names` does not find it).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import zlib
 from collections.abc import Iterable, Iterator
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlparse
 
 import numpy as np
 
 from ..documents import Document
-from ..errors import IndexError_
+from ..errors import ConfigError, IndexError_, ProvenanceError
 from ..results import AddReport
 from ..settings import SketchParams
 from ..sketch import SKETCH_VERSION, Sketch, index_entries, lsh_params, sketch_text
@@ -55,13 +56,49 @@ def _client(url: str):
         import redis
     except ImportError:
         raise IndexError_("the redis back end needs the redis package: pip install 'provenance[redis]'") from None
-    parsed = urlparse(url)
+    # One parsed URL serves every connection (user, password, TLS with rediss://, a unix socket,
+    # the database number): a bad one is a usage error, exit 2.
+    try:
+        parsed = urlparse(url)
+        parsed.port  # noqa: B018  (raises ValueError for a port out of range or not a number)
+    except ValueError as exc:
+        raise ConfigError(f"{redact(url)}: not a valid Redis URL ({exc})") from None
     if parsed.scheme not in ("redis", "rediss", "unix"):
-        raise IndexError_(f"{redact(url)}: not a Redis URL (redis://HOST:PORT/DB)")
+        raise ConfigError(f"{redact(url)}: not a Redis URL (redis://[USER:PASSWORD@]HOST:PORT/DB, "
+                          "rediss:// for TLS, unix:///PATH?db=N)")
+    db = parsed.path.strip("/") if parsed.scheme != "unix" else ""
+    db = db or dict(parse_qsl(parsed.query)).get("db", "0")
+    if not db.isdigit():
+        raise ConfigError(f"{redact(url)}: not a valid Redis URL (database {db!r} is not a number)")
     try:
         return redis.Redis.from_url(url)
-    except ValueError as exc:
-        raise IndexError_(f"{redact(url)}: not a valid Redis URL ({exc})") from None
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{redact(url)}: not a valid Redis URL ({redact(str(exc))})") from None
+
+
+def _guarded(method):
+    """Redis lost mid-run, or a key that is not what this index wrote: one IndexError_ (exit 3),
+    with the URL's credentials redacted, instead of a redis or decoding traceback."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        try:
+            result = method(self, *args, **kwargs)
+            if isinstance(result, Iterator):
+                return iter(list(result))  # decode errors surface here, not in the caller's loop
+            return result
+        except ProvenanceError:
+            raise
+        except (ValueError, TypeError, KeyError, zlib.error, UnicodeError) as exc:
+            raise IndexError_(f"{self.location}: an entry of this index is damaged "
+                              f"({type(exc).__name__}: {exc}); rebuild it") from None
+        except Exception as exc:
+            if type(exc).__module__.split(".")[0] != "redis":
+                raise
+            raise IndexError_(f"{self.location}: Redis failed ({type(exc).__name__}: "
+                              f"{redact(str(exc))})") from None
+
+    return run
 
 
 class RedisIndex:
@@ -130,6 +167,7 @@ class RedisIndex:
 
     # --- writing --------------------------------------------------------------------------
 
+    @_guarded
     def add(self, documents: Iterable[Document], *, atomic: bool = False, **_: object) -> AddReport:
         """Add or replace documents; unchanged ones are no-ops. (`atomic` is accepted for the
         protocol's sake: Redis has no transaction across this many keys.)"""
@@ -167,6 +205,7 @@ class RedisIndex:
             self._xor_fingerprint(fingerprint_term(doc.id, sha))
         return AddReport(added, updated, unchanged)
 
+    @_guarded
     def remove(self, doc_id: str) -> bool:
         key = doc_id.encode("utf-8", "surrogatepass")
         sha, rowid, blob = self._r.hmget(self._doc_key(doc_id), [b"sha256", b"rowid", b"text"])
@@ -212,15 +251,19 @@ class RedisIndex:
 
     # --- reading --------------------------------------------------------------------------
 
+    @_guarded
     def __len__(self) -> int:
         return int(self._r.zcard(self._k(b"ids")))
 
+    @_guarded
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and bool(self._r.exists(self._doc_key(doc_id)))
 
+    @_guarded
     def fingerprint(self) -> str:
         return f"{int(self._r.hget(self._k(b'meta'), b'fingerprint') or b'0'):032x}"
 
+    @_guarded
     def info(self) -> dict[str, object]:
         b, r = lsh_params(self.params.doc_threshold, self.params.num_perm)
         pb, pr = lsh_params(self.params.passage_threshold, self.params.passage_num_perm)
@@ -228,15 +271,18 @@ class RedisIndex:
                 "documents": len(self), "fingerprint": self.fingerprint(),
                 "params": self.params.to_dict() | {"doc_bands": [b, r], "passage_bands": [pb, pr]}}
 
+    @_guarded
     def ids(self) -> list[str]:
         return sorted(k.decode("utf-8", "surrogatepass") for k in self._r.zrange(self._k(b"ids"), 0, -1))
 
+    @_guarded
     def list(self) -> Iterator[tuple[str, str | None, dict[str, str | None]]]:
         for doc_id in self.ids():
             path, meta = self._r.hmget(self._doc_key(doc_id), [b"path", b"meta"])
             if meta is not None:
                 yield doc_id, (path.decode("utf-8", "surrogatepass") or None), json.loads(meta)
 
+    @_guarded
     def get(self, doc_id: str) -> Document | None:
         fields = self._r.hmget(self._doc_key(doc_id), [b"path", b"format", b"meta", b"text"])
         if fields[3] is None:
@@ -247,13 +293,16 @@ class RedisIndex:
                         format=fields[1].decode(), line=line, **meta,
                         text=zlib.decompress(fields[3]).decode("utf-8", "surrogatepass"))
 
+    @_guarded
     def get_many(self, ids: list[str]) -> list[Document]:
         return [d for d in (self.get(i) for i in ids) if d is not None]
 
+    @_guarded
     def signature(self, doc_id: str) -> np.ndarray | None:
         raw = self._r.hget(self._doc_key(doc_id), b"signature")
         return np.frombuffer(raw, dtype="<u4").astype(np.uint32) if raw is not None else None
 
+    @_guarded
     def candidates(self, query: Sketch, *, exclude: Iterable[str] = (), limit: int = 50,
                    min_score: int | None = None) -> list[Candidate]:
         """Documents sharing LSH buckets with the query, best first (storage.candidates.find)."""
@@ -261,6 +310,7 @@ class RedisIndex:
 
     # --- candidates.BucketStore -------------------------------------------------------------
 
+    @_guarded
     def bucket_rows(self, keys: list[int], per_bucket: int) -> np.ndarray:
         pipe = self._r.pipeline(transaction=False)
         for k in keys:
@@ -268,6 +318,7 @@ class RedisIndex:
         rows = [(k, int(m)) for k, members in zip(keys, pipe.execute(), strict=True) for m in members]
         return np.asarray(rows, dtype=np.int64).reshape(-1, 2)
 
+    @_guarded
     def names(self, rowids: list[int]) -> dict[int, str]:
         if not rowids:
             return {}
@@ -275,6 +326,7 @@ class RedisIndex:
         return {r: v.decode("utf-8", "surrogatepass") for r, v in zip(rowids, found, strict=True)
                 if v is not None}
 
+    @_guarded
     def texts(self, rowids: list[int]) -> Iterator[tuple[int, str]]:
         for rowid, doc_id in sorted(self.names(rowids).items()):
             blob = self._r.hget(self._doc_key(doc_id), b"text")
