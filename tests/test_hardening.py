@@ -245,3 +245,16 @@ def test_a_worker_that_dies_costs_only_its_own_article(tmp_path: Path, monkeypat
     assert "worker process died" in next(o for o in report.outcomes if o.id == "05.txt").result.error
     # Every other article (a copy of a sample) was still checked, and fails as a copy.
     assert sum(o.outcome == "fail" for o in report.outcomes) == 11
+
+
+# --- 7. options that cannot work --------------------------------------------------------------
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--engine", "dask", "--scheduler", "not a url"], "not a scheduler address"),
+    (["--workers", "0"], "'--workers': 0 is not in the range"),
+    (["--engine", "dask", "--partitions", "-2"], "'--partitions': -2 is not in the range"),
+])
+def test_scan_options_that_cannot_work_are_usage_errors(args: list[str], fragment: str) -> None:
+    result = run("scan", SAMPLES, *args)
+    no_traceback(result)
+    assert result.exit_code == 2 and fragment in result.stderr

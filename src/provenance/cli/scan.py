@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 
@@ -25,6 +26,9 @@ from .common import (
 )
 
 
+_SCHEDULER = re.compile(r"(tcp|tls|ucx|ws|wss)://[^\s/:]+:\d{1,5}/?|inproc://\S+")
+
+
 @click.command("scan")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--index", "index_path", type=click.Path(), default=None,
@@ -36,8 +40,10 @@ from .common import (
               help="local: this machine (worker processes); dask: a dask.distributed cluster.")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="Dask scheduler address (tcp://host:8786); without it a local cluster is started.")
-@click.option("--partitions", type=int, default=None, help="Dask partitions (default: 4 per worker).")
-@click.option("--workers", type=int, default=None, help="Local worker processes (default: CPUs).")
+@click.option("--partitions", type=click.IntRange(1, 100_000), default=None,
+              help="Dask partitions (default: 4 per worker).")
+@click.option("--workers", type=click.IntRange(1, 1024), default=None,
+              help="Local worker processes (default: CPUs).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the groups (JSON Lines) here instead of stdout.")
 @follow_symlinks_option
@@ -71,6 +77,9 @@ def scan(ctx: click.Context, paths: tuple[str, ...], index_path: str | None, bac
         raise CommandError("--backend redis scans the shared index: give no PATHS", EXIT_USAGE)
     if scheduler and engine != "dask":
         raise CommandError("--scheduler needs --engine dask", EXIT_USAGE)
+    if scheduler and not _SCHEDULER.fullmatch(scheduler):
+        raise CommandError(f"--scheduler {scheduler!r}: not a scheduler address "
+                           "(tcp://HOST:PORT, tls://HOST:PORT or inproc://...)", EXIT_USAGE)
     settings = _settings(options, config)
     failures = []
     engine_options = {"engine": engine, "scheduler": scheduler, "partitions": partitions,
@@ -96,8 +105,9 @@ def scan(ctx: click.Context, paths: tuple[str, ...], index_path: str | None, bac
             result = run_scan(loaded(), settings, **engine_options)
     except ProvenanceError as exc:
         raise fail(exc) from None
-    except (OSError, TimeoutError) as exc:
-        raise CommandError(f"scan failed: {exc}") from None
+    except (OSError, TimeoutError, ValueError) as exc:
+        # A scheduler that cannot be reached or refuses us (dask raises all three).
+        raise CommandError(f"scan failed: {type(exc).__name__}: {exc}") from None
     text = result.jsonl()
     if output:
         from ..report import write_atomic
