@@ -6,6 +6,8 @@ independent reporting that quotes the same speech in another translation.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from provenance import Settings, check, compare, index_from_paths, load_document
@@ -145,3 +147,21 @@ def test_scan_groups_the_rewrite_with_its_source_and_leaves_004_alone() -> None:
     assert sorted(m["id"] for m in group["members"]) == [A000.name, ID003]
     [member] = [m for m in group["members"] if m["role"] == "member"]
     assert member["evidence"]["verdict"] == "paraphrase"
+
+
+def test_the_original_is_not_accused_by_its_own_rewrite() -> None:
+    # 000 credits Sputnik, 003's outlet: 000 came after 003 and reuses it. Checking 003 against
+    # the samples gives `original`, with 000 still listed, marked as reusing it.
+    from click.testing import CliRunner
+
+    from provenance.cli import cli
+
+    result = CliRunner().invoke(cli, ["check", str(A003), "--against", str(SAMPLES), "--format", "json",
+                                      "--fail-on", "partial"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["verdict"] == "original"
+    [reuser] = [s for s in data["sources"] if s["id"] == A000.name]
+    assert reuser["reuses_article"] is True and reuser["direction"] == "article-to-source"
+    assert reuser["verdict"] != "none"  # how much of 003 it reuses is still said
+    assert all(s["source"] != A000.name for s in data["sentences"])  # no origin of 003's sentences

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: sources[].reuses_article
 LABELS = ("verbatim", "near-verbatim", "paraphrase", "original", "boilerplate")
 VERDICTS = ("copy", "paraphrase", "partial", "none")
 
@@ -184,12 +184,19 @@ class SourceFinding:
     def flagged(self) -> bool:
         return self.verdict != "none"
 
+    @property
+    def reuses_article(self) -> bool:
+        """The source demonstrably came after the article (dates, or it credits the article's
+        outlet): its verdict says how much of the article it reuses, and it is no origin."""
+        return self.direction == "article-to-source"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "path": self.path, "title": self.title, "outlet": self.outlet,
             "published": self.published, "url": self.url, "verdict": self.verdict,
             "coverage": _r(self.coverage), "score": _r(self.score), "credited": self.credited,
             "direction": self.direction, "direction_reason": self.direction_reason,
+            "reuses_article": self.reuses_article,
             "sibling_of": self.sibling_of, "containment": _r(self.containment),
             "jaccard_estimate": _r(self.jaccard_estimate),
             "pairs": [p.to_dict() for p in self.pairs],
@@ -213,8 +220,15 @@ class CheckResult:
 
     @property
     def findings(self) -> tuple[SourceFinding, ...]:
-        """Flagged sources that are not siblings of another flagged source."""
-        return tuple(s for s in self.sources if s.flagged and s.sibling_of is None)
+        """Flagged likely origins: not siblings of another flagged source, and not later
+        articles that reuse this one (those are `reusers`)."""
+        return tuple(s for s in self.sources
+                     if s.flagged and s.sibling_of is None and not s.reuses_article)
+
+    @property
+    def reusers(self) -> tuple[SourceFinding, ...]:
+        """Flagged sources that came after the article and reuse it."""
+        return tuple(s for s in self.sources if s.flagged and s.reuses_article)
 
     def to_dict(self) -> dict[str, Any]:
         return {

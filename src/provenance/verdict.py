@@ -100,7 +100,18 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
             continue
         by_id[src.id], docs[src.id] = p, src
         per_source_matches[src.id] = matches
-        all_matches.extend(matches)
+
+    # Which way each source went. One that demonstrably came after the article (its date, or
+    # its credit to the article's outlet) reuses the article: it is shown with its alignment,
+    # but it is no origin, so it takes no part in the attribution or the article's verdict.
+    ways: dict[str, tuple[bool, str, str]] = {}
+    for sid, src in docs.items():
+        credited = credits_outlet(article.text, src.outlet)
+        way, why = direction(article.published, article.outlet, credited, src.published,
+                             credits_outlet(src.text, article.outlet))
+        ways[sid] = (credited, way, why)
+        if way != "article-to-source":
+            all_matches.extend(per_source_matches[sid])
 
     joint = best_path(prepared, all_matches, settings)
     outcomes = sentence_outcomes(prepared, joint, settings)
@@ -133,13 +144,17 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
         standalone[sid] = verdict_for(own_cov.get(sid, 0.0), own_close.get(sid, 0.0), settings,
                                       longest_counted_passage(own_passages, sid))
         src = docs[sid]
-        cov = coverage.get(sid, 0.0)
-        verdict = verdict_for(cov, closeness.get(sid, 0.0), settings, longest_counted_passage(passages, sid))
+        credited, way, why = ways[sid]
+        if way == "article-to-source":
+            # Its reuse of the article, measured as if it were the only candidate.
+            cov = own_cov.get(sid, 0.0)
+            verdict = standalone[sid]
+        else:
+            cov = coverage.get(sid, 0.0)
+            verdict = verdict_for(cov, closeness.get(sid, 0.0), settings,
+                                  longest_counted_passage(passages, sid))
         chars = [pr.end - pr.start for pr in pairs]
         score = sum(pr.score * c for pr, c in zip(pairs, chars, strict=True)) / max(1, sum(chars))
-        credited = credits_outlet(article.text, src.outlet)
-        way, why = direction(article.published, article.outlet, credited, src.published,
-                             credits_outlet(src.text, article.outlet))
         src_units = frozenset(u for s in p.sentences for u in s.units)
         containment = len(article_units & src_units) / max(1, len(article_units))
         findings.append(SourceFinding(
@@ -149,9 +164,11 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
             jaccard_estimate=(estimates or {}).get(sid, 0.0), pairs=pairs, text=src.text,
             segments=tuple(p.segments),
         ))
-    findings = _mark_siblings(findings, by_id, standalone, settings)
-    findings.sort(key=lambda f: (-f.coverage, -f.score, f.id))
-    flagged = [f.verdict for f in findings if f.flagged]
+    reusers = [f for f in findings if f.reuses_article]
+    findings = _mark_siblings([f for f in findings if not f.reuses_article], by_id, standalone,
+                              settings) + reusers
+    findings.sort(key=lambda f: (f.reuses_article, -f.coverage, -f.score, f.id))
+    flagged = [f.verdict for f in findings if f.flagged and not f.reuses_article]
     verdict = max(flagged, key=LEVELS.index) if flagged else "original"
     return CheckResult(
         status="ok", error=None, tool=tool, article=article_info(article), verdict=verdict,
