@@ -25,7 +25,6 @@ from .common import (
     warn,
 )
 
-
 _SCHEDULER = re.compile(r"(tcp|tls|ucx|ws|wss)://[^\s/:]+:\d{1,5}/?|inproc://\S+")
 
 
