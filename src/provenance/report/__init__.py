@@ -2,6 +2,8 @@
 
 - `render(result, fmt)`: one check as text, JSON, Markdown or HTML (terminal, markdown, html)
 - `ci`: a batch run as a summary, JUnit XML, SARIF, JSON Lines, Markdown, GitHub annotations
+- `escape`: the one escaping layer per output kind that every renderer passes untrusted text
+  through (article text and metadata, ids, paths, warnings)
 """
 
 from __future__ import annotations

@@ -131,6 +131,20 @@ def _tidy(items: list[RedlineItem]) -> list[RedlineItem]:
     return out
 
 
+def redline_runs(items: list[RedlineItem]) -> list[tuple[str, str]]:
+    """(kind, text) runs of a redline as a report prints them: neighbouring plain and kept
+    items, which look alike, joined into one "plain" run. Renderers escape run by run, so that
+    text split over two items (a URL, "::") cannot slip past an escape that sees only one."""
+    runs: list[tuple[str, str]] = []
+    for item in items:
+        kind = item.kind if item.kind in (DELETED, INSERTED) else "plain"
+        if runs and runs[-1][0] == kind:
+            runs[-1] = (kind, runs[-1][1] + item.text)
+        else:
+            runs.append((kind, item.text))
+    return runs
+
+
 @dataclass(frozen=True)
 class Row:
     """One row of a side-by-side view for one source.

@@ -4,6 +4,8 @@ Markdown and GitHub Actions workflow annotations.
 Every writer reads only a results.BatchReport and returns text; each output records the tool
 version, the settings and policy in force and the index fingerprint (BatchReport.run_info), and
 nothing that depends on --jobs, timing or the machine, so the same run gives the same bytes.
+Ids, paths, outlets and error messages are untrusted: each writer passes them through the layer
+of escape.py for its format.
 """
 
 from __future__ import annotations
@@ -20,6 +22,15 @@ from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from ..results import ArticleOutcome, BatchReport, FindingOutcome, Passage
+from .escape import (
+    github_data,
+    github_property,
+    json_text,
+    markdown_code,
+    markdown_text,
+    terminal_line,
+    xml_text,
+)
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SNIPPET_CHARS = 200
@@ -153,7 +164,9 @@ def summary_text(report: BatchReport, verbose: bool = False) -> str:
         u = report.update
         out.append(f"index updated: added {u.added}, replaced {u.updated}, unchanged {u.unchanged}; "
                    f"fingerprint {idx.get('updated_fingerprint')}")
-    return "\n".join(out) + "\n"
+    # Escaped line by line, the report's own words with the rest: whatever a value holds, each
+    # entry stays one line and no line can be read as a workflow command in a CI log.
+    return "".join(terminal_line(line) + "\n" for line in out)
 
 
 # --- JSON Lines -------------------------------------------------------------------------------
@@ -162,7 +175,7 @@ def summary_text(report: BatchReport, verbose: bool = False) -> str:
 def json_lines(report: BatchReport) -> str:
     """One `check --format json` object per article (status "error" for unchecked ones), plus a
     `ci` key: the gate's outcome, each flagged source's status and the policy in force."""
-    return "".join(json.dumps(o.to_dict(report.policy), ensure_ascii=False) + "\n"
+    return "".join(json_text(json.dumps(o.to_dict(report.policy), ensure_ascii=False)) + "\n"
                    for o in report.outcomes)
 
 
@@ -199,8 +212,18 @@ def junit_xml(report: BatchReport) -> str:
             fail.text = details
         elif o.findings:
             ET.SubElement(case, "system-out").text = details
+    _legal(root)
     ET.indent(root, "  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _legal(root: ET.Element) -> None:
+    """Every attribute and text of the tree through escape.xml_text: ElementTree escapes markup
+    but writes characters XML 1.0 forbids as they are, which would leave the file unreadable."""
+    for element in root.iter():
+        element.attrib.update({k: xml_text(v) for k, v in element.attrib.items()})
+        if element.text:
+            element.text = xml_text(element.text)
 
 
 def _details(o: ArticleOutcome) -> str:
@@ -274,7 +297,7 @@ def sarif(report: BatchReport) -> str:
         "properties": info,
     }
     doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _physical(o: ArticleOutcome, reg: dict[str, int] | None) -> dict[str, Any]:
@@ -289,8 +312,8 @@ def _physical(o: ArticleOutcome, reg: dict[str, int] | None) -> dict[str, Any]:
 # --- Markdown ---------------------------------------------------------------------------------
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _cell_code(value: str) -> str:
+    return markdown_code(value, in_table=True)
 
 
 def markdown(report: BatchReport) -> str:
@@ -306,7 +329,8 @@ def markdown(report: BatchReport) -> str:
     out.append(f"Fail-on **{report.policy.fail_on}**; checked against {idx['documents']} articles "
                f"(index fingerprint `{idx['fingerprint']}`).")
     out.append("")
-    errors_rows = [f"| `{_md(_location(o))}` | {_md(o.result.error or 'could not be checked')} |"
+    errors_rows = [f"| {_cell_code(_location(o))} | "
+                   f"{markdown_text(o.result.error or 'could not be checked')} |"
                    for o in report.outcomes if o.outcome == "error"]
     if errors_rows:
         out += ["### ⚠️ Could not be checked", "", "| Article | Error |", "|---|---|", *errors_rows, ""]
@@ -315,8 +339,9 @@ def markdown(report: BatchReport) -> str:
     for status, title in (("failing", "❌ Failing"), ("reported", "Reported (below fail-on)"),
                           ("licensed", "Licensed sources (allowlist)"), ("common", "Common sources"),
                           ("waived", "Waived after review")):
-        rows = [f"| `{_md(_location(o))}` | {f.verdict} | `{_md(f.source)}` | {_md(f.outlet or '—')} | "
-                f"{f.coverage:.0%} | {f.score:.2f} |" + (f" {_md(f.reason or '')} |" if status != "failing" else "")
+        rows = [f"| {_cell_code(_location(o))} | {f.verdict} | {_cell_code(f.source)} | "
+                f"{markdown_text(f.outlet or '—')} | {f.coverage:.0%} | {f.score:.2f} |"
+                + (f" {markdown_text(f.reason or '')} |" if status != "failing" else "")
                 for o in report.outcomes for f in o.findings if f.status == status]
         if rows:
             extra = (" Reason |", "---|") if status != "failing" else ("", "")
@@ -326,30 +351,28 @@ def markdown(report: BatchReport) -> str:
     out.append(f"{clean} article(s) passed with no flagged source.")
     if report.corpus_failures:
         out += ["", "**Corpus files that could not be read:**", ""]
-        out += [f"- `{_md(f.path)}`: {_md(f.error)}" for f in report.corpus_failures]
+        out += [f"- {markdown_code(f.path)}: {markdown_text(f.error)}"
+                for f in report.corpus_failures]
     if report.policy.waivers:
         out += ["", "**Waivers in force:**", ""]
-        out += [f"- `{_md(w.article)}` may reuse `{_md(w.source)}`: {_md(w.reason)}"
+        out += [f"- {markdown_code(w.article)} may reuse {markdown_code(w.source)}: "
+                f"{markdown_text(w.reason)}"
                 for w in report.policy.waivers]
     if report.update is not None:
         u = report.update
         out += ["", f"Index updated: added {u.added}, replaced {u.updated}, unchanged {u.unchanged} "
                 f"(new fingerprint `{idx.get('updated_fingerprint')}`)."]
+    # One value per line, each after its indentation and a quote: no value can close the fence.
+    run_info = json.dumps(report.run_info(), indent=2, sort_keys=True, ensure_ascii=False)
     out += ["", "<details><summary>Tool, settings and index</summary>", "", "```json",
-            json.dumps(report.run_info(), indent=2, sort_keys=True, ensure_ascii=False), "```", "",
-            "</details>", ""]
+            json_text(run_info), "```", "", "</details>", ""]
     return "\n".join(out)
 
 
 # --- GitHub Actions ---------------------------------------------------------------------------
 
 
-def _escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(s: str) -> str:
-    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
+_escape_data, _escape_property = github_data, github_property  # their names before escape.py
 
 
 def github_annotations(report: BatchReport) -> list[str]:
@@ -361,16 +384,17 @@ def github_annotations(report: BatchReport) -> list[str]:
     for o in report.outcomes:
         file = o.path or o.id
         if o.outcome == "error":
-            props = f"file={_escape_property(file)}" + (f",line={o.line}" if o.line else "")
+            props = f"file={github_property(file)}" + (f",line={o.line}" if o.line else "")
             commands.append(f"::error {props},title=provenance%3A could not check::"
-                            f"{_escape_data(o.result.error or 'could not be checked')}")
+                            f"{github_data(o.result.error or 'could not be checked')}")
             continue
         lines = LineMap(o.result.text) if o.result.article.format in LINE_FORMATS else None
         for f, p in flagged_passages(o):
             r = region(o, p, lines)
-            props = f"file={_escape_property(file)}"
+            props = f"file={github_property(file)}"
             if r:
                 props += f",line={r['startLine']},endLine={r.get('endLine', r['startLine'])}"
-            title = _escape_property(f"provenance: {f.verdict} of {f.source}")
-            commands.append(f"::{kind[f.status]} {props},title={title}::{_escape_data(_passage_message(o, f, p))}")
+            title = github_property(f"provenance: {f.verdict} of {f.source}")
+            message = github_data(_passage_message(o, f, p))
+            commands.append(f"::{kind[f.status]} {props},title={title}::{message}")
     return commands

@@ -2,16 +2,16 @@
 
 One file, no external requests: the stylesheet and script are inlined and pinned by hash in a
 Content-Security-Policy, so even markup that slipped past escaping could not run or load anything.
-Every piece of article or metadata text reaches the page through jinja2's autoescaping; the only
-links are http(s) URLs (see `_view.safe_url`). The output is byte-deterministic: ids come from
-offsets and positions, never from clocks or random numbers.
+Every piece of article or metadata text reaches the page through jinja2's autoescaping, its
+control and bidi characters made visible first (`_finalize`); the only links are http(s) URLs
+(see `_view.safe_url`). The output is byte-deterministic: ids come from offsets and positions,
+never from clocks or random numbers.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -23,6 +23,7 @@ from markupsafe import Markup
 from ..results import Attribution, CheckResult, Segment, SourceFinding
 from . import _view
 from ._view import DIRECTION_TEXT, Chunk, Row
+from .escape import html_text
 
 MAP_WIDTH = 1000  # viewBox units along the article's length
 LANE_HEIGHT = 22
@@ -34,13 +35,14 @@ LABEL_NAMES = {
 }
 
 
-# C0 controls (but tab and newlines) are not allowed in HTML text: shown as U+FFFD instead.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _finalize(value: Any) -> Any:
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return _CONTROL.sub("\ufffd", value)
+    """Every value the template prints, before autoescaping: control and bidi characters shown
+    (escape.html_text). Markup, such as the output of `join`, escaped its items already but
+    kept those characters; the markers it gets contain nothing HTML would read as markup."""
+    if isinstance(value, Markup):
+        return Markup(html_text(value))
+    if isinstance(value, str):
+        return html_text(value)
     return value
 
 

@@ -1,8 +1,9 @@
 """GitHub-flavoured Markdown report, written to be pasted as a pull-request comment.
 
-Article text and metadata are untrusted: every character that Markdown or HTML could read as
-markup is escaped (`md_escape`), so an article cannot add links, images, HTML or table cells to
-the comment, nor mention GitHub users. The only markup is the report's own.
+Article text and metadata are untrusted: every value goes through `escape.markdown_text`, so an
+article cannot add links (bare URLs included), images, HTML or table cells to the comment, nor
+mention GitHub users, and its control and bidi characters are shown. The only markup is the
+report's own.
 """
 
 from __future__ import annotations
@@ -12,41 +13,11 @@ import re
 from ..results import Attribution, CheckResult, SourceFinding
 from . import _view
 from ._view import DELETED, DIRECTION_TEXT, INSERTED
+from .escape import markdown_text
 
-# ASCII punctuation that GFM may read as markup anywhere in a line ($ starts GitHub's maths);
-# a backslash makes each literal. "-", "+" and "1." only matter at the start of a line.
-_MD_SPECIAL = set("\\`*_{}[]()#!|~$")
-_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
-_HTML = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 _SPACE = re.compile(r"\s+")
 EXCERPT = 90  # characters of an unaligned stretch quoted in the summary
-
-
-def md_escape(value: object) -> str:
-    """`value` as literal Markdown text: one line, markup characters escaped, HTML characters as
-    entities, and '@' followed by a zero-width space so that no GitHub user is mentioned."""
-    text = _SPACE.sub(" ", str(value))
-    match = _LINE_START.match(text)
-    lead = ""
-    if match:  # a list marker, heading underline or quote marker where a line may start
-        spaces, marker = match.group(1), match.group(2)
-        if marker[0].isdigit():  # "1." or "1)": escape the punctuation after the number
-            lead, text = spaces + marker + "\\" + text[match.end()], text[match.end() + 1:]
-        else:
-            lead, text = spaces + _HTML.get(marker, "\\" + marker), text[match.end():]
-    out = [lead]
-    for ch in text:
-        if ch in _HTML:
-            out.append(_HTML[ch])
-        elif ch in _MD_SPECIAL:
-            out.append("\\" + ch)
-        elif ch == "@":
-            out.append("@\u200b")
-        elif ord(ch) < 32 or ch == "\x7f":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+md_escape = markdown_text  # the name this module's callers and tests have long used
 
 
 def _wrap(text: str, mark: str) -> str:
@@ -56,23 +27,23 @@ def _wrap(text: str, mark: str) -> str:
         return text
     lead = text[: len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()):]
-    return f"{lead}{mark}{md_escape(core)}{mark}{trail}"
+    return f"{lead}{mark}{markdown_text(core)}{mark}{trail}"
 
 
 def redline_markdown(article_text: str, source: SourceFinding, pair) -> str:
     parts = []
-    for item in _view.redline(article_text, source, pair):
-        if item.kind == DELETED:
-            parts.append(_wrap(item.text, "~~"))
-        elif item.kind == INSERTED:
-            parts.append(_wrap(item.text, "**"))
+    for kind, text in _view.redline_runs(_view.redline(article_text, source, pair)):
+        if kind == DELETED:
+            parts.append(_wrap(text, "~~"))
+        elif kind == INSERTED:
+            parts.append(_wrap(text, "**"))
         else:
-            parts.append(md_escape(item.text))
+            parts.append(markdown_text(text))
     return _SPACE.sub(" ", "".join(parts)).strip()
 
 
 def _excerpt(text: str) -> str:
-    return md_escape(_view.shorten(_SPACE.sub(" ", text).strip(), EXCERPT))
+    return markdown_text(_view.shorten(_SPACE.sub(" ", text).strip(), EXCERPT))
 
 
 def _unattributed_stretches(result: CheckResult) -> list[list[Attribution]]:
@@ -96,23 +67,23 @@ def render_markdown(result: CheckResult) -> str:
     pairs with struck source words and bold article words)."""
     a = result.article
     name = a.title or a.path or a.id
-    lines = [f"## Provenance: {md_escape(name)}", ""]
+    lines = [f"## Provenance: {markdown_text(name)}", ""]
     if result.status != "ok":
-        lines += [f"**Could not be checked:** {md_escape(result.error or 'unknown error')}", ""]
+        lines += [f"**Could not be checked:** {markdown_text(result.error or 'unknown error')}", ""]
         return "\n".join(lines)
-    facts = [f"**Verdict: {md_escape(result.verdict)}**"]
+    facts = [f"**Verdict: {markdown_text(result.verdict)}**"]
     if a.title and a.path:
-        facts.append(f"file {md_escape(a.path)}")
+        facts.append(f"file {markdown_text(a.path)}")
     if a.outlet:
-        facts.append(f"outlet {md_escape(a.outlet)}")
-    facts.append(f"published {md_escape(a.published or 'unknown')}")
-    facts.append("credits " + (", ".join(md_escape(c) for c in result.credits) if result.credits
+        facts.append(f"outlet {markdown_text(a.outlet)}")
+    facts.append(f"published {markdown_text(a.published or 'unknown')}")
+    facts.append("credits " + (", ".join(markdown_text(c) for c in result.credits) if result.credits
                                else "none found"))
     if a.url:
-        facts.append(f"url {md_escape(a.url)}")
+        facts.append(f"url {markdown_text(a.url)}")
     lines += [" · ".join(facts), ""]
     for w in a.warnings:
-        lines += [f"> Warning: {md_escape(w)}", ""]
+        lines += [f"> Warning: {markdown_text(w)}", ""]
     if not result.sources:
         lines += ["No earlier article shares an aligned sentence with this one.", ""]
         return "\n".join(lines)
@@ -121,21 +92,24 @@ def render_markdown(result: CheckResult) -> str:
     lines += ["| | Source | Verdict | Coverage | Score | Credited | Published | Direction |",
               "|---|---|---|---:|---:|---|---|---|"]
     for s in result.sources:
-        title = md_escape(s.title) + "<br>" if s.title else ""
-        where = md_escape(s.path or s.id) + (f" · {md_escape(s.outlet)}" if s.outlet else "")
+        title = markdown_text(s.title) + "<br>" if s.title else ""
+        where = markdown_text(s.path or s.id)
+        if s.outlet:
+            where += f" · {markdown_text(s.outlet)}"
         if s.sibling_of:
-            where += f"<br>sibling of {md_escape(s.sibling_of)}"
+            where += f"<br>sibling of {markdown_text(s.sibling_of)}"
         verdict = f"**{s.verdict}** (flagged)" if s.flagged else s.verdict
-        direction = f"{DIRECTION_TEXT.get(s.direction, s.direction)}<br>{md_escape(s.direction_reason)}"
+        direction = (f"{DIRECTION_TEXT.get(s.direction, s.direction)}<br>"
+                     f"{markdown_text(s.direction_reason)}")
         lines.append(f"| {letters[s.id]} | {title}{where} | {verdict} | {s.coverage:.0%} | "
                      f"{s.score:.2f} | {'yes' if s.credited else 'no'} | "
-                     f"{md_escape(s.published or 'unknown')} | {direction} |")
+                     f"{markdown_text(s.published or 'unknown')} | {direction} |")
     lines += ["", "Aligned pairs show the article's wording; ~~struck~~ words are the source's "
               "(dropped or replaced), **bold** words are only in the article, plain words are kept.", ""]
 
     for s in result.sources:
         attributed = sum(1 for p in s.pairs if p.attributed)
-        lines += [f"### {letters[s.id]} · {md_escape(s.path or s.id)} · {s.verdict} · "
+        lines += [f"### {letters[s.id]} · {markdown_text(s.path or s.id)} · {s.verdict} · "
                   f"coverage {s.coverage:.0%}", ""]
         open_attr = " open" if s.flagged else ""
         lines += [f"<details{open_attr}><summary>{len(s.pairs)} aligned pair"
@@ -165,5 +139,5 @@ def render_markdown(result: CheckResult) -> str:
     boiler = [x for x in result.sentences if x.label == "boilerplate"]
     if boiler:
         lines += ["Boilerplate left out of scores: " + "; ".join(f"“{_excerpt(x.text)}”" for x in boiler), ""]
-    lines += [f"<sub>provenance {md_escape(result.tool.get('version', ''))}</sub>", ""]
+    lines += [f"<sub>provenance {markdown_text(result.tool.get('version', ''))}</sub>", ""]
     return "\n".join(lines)

@@ -4,6 +4,10 @@ Colour only when asked for, or when standard output is a terminal, `NO_COLOR` is
 and `TERM` is not "dumb" (https://no-color.org). Without colour the differences are still legible:
 `[-source words-]` and `{+article words+}`, as wdiff writes them. Everything fits `width` columns
 (the terminal's, else 80): long paths are shortened in the middle, never wrapped inside a table.
+
+Article text and metadata reach the console only through `escape.terminal_line`: an article must
+not move the cursor, set colours, smuggle a hyperlink, start a line of its own, or start a GitHub
+workflow command when the report is printed in a CI log.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from rich.text import Text
 from ..results import CheckResult, SourceFinding
 from . import _view
 from ._view import DELETED, INSERTED
+from .escape import terminal_line
 
 MIN_WIDTH = 40
 LABEL_STYLE = {
@@ -35,13 +40,6 @@ SHORT_DIRECTION = {"source-to-article": "source first", "article-to-source": "ar
                    "unknown": "unknown"}
 INDENT = 4
 _SPACE = re.compile(r"\s+")
-# C0 and C1 controls: an article must not move the cursor, set colours or smuggle a hyperlink.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean(value: object) -> str:
-    """Untrusted text made safe to print to a terminal: control characters become U+FFFD."""
-    return _CONTROL.sub("\ufffd", str(value))
 
 
 def use_colour(color: bool | None) -> bool:
@@ -66,11 +64,11 @@ def _console(color: bool, width: int) -> tuple[Console, io.StringIO]:
 
 def _redline(result: CheckResult, source: SourceFinding, pair, colour: bool) -> Text:
     text = Text()
-    for item in _view.redline(result.text, source, pair):
-        piece = _SPACE.sub(" ", clean(item.text))
-        if item.kind == DELETED:
+    for kind, raw in _view.redline_runs(_view.redline(result.text, source, pair)):
+        piece = terminal_line(_SPACE.sub(" ", raw))
+        if kind == DELETED:
             text.append(piece if colour else f"[-{piece}-]", style="red strike" if colour else "")
-        elif item.kind == INSERTED:
+        elif kind == INSERTED:
             text.append(piece if colour else f"{{+{piece}+}}", style="bold green" if colour else "")
         else:
             text.append(piece)
@@ -94,7 +92,7 @@ def _summary(result: CheckResult, letters: dict[str, str], width: int) -> Table:
         shown = s.path or s.id
         if len(shown) > name_width and len(s.id) < len(shown):
             shown = s.id
-        table.add_row(letters[s.id], _view.shorten(clean(shown), name_width),
+        table.add_row(letters[s.id], _view.shorten(terminal_line(shown), name_width),
                       Text(s.verdict, style=VERDICT_STYLE.get(s.verdict, "")),
                       f"{s.coverage:.0%}", f"{s.score:.2f}", "yes" if s.credited else "no",
                       SHORT_DIRECTION.get(s.direction, s.direction))
@@ -111,18 +109,19 @@ def render_text(result: CheckResult, *, color: bool | None = None, width: int | 
     a = result.article
     shown = a.path or a.id
     if result.status != "ok":
-        console.print(Text(clean(f"{shown}: could not be checked: {result.error}")))
+        console.print(Text(terminal_line(f"{shown}: could not be checked: {result.error}")))
         return _strip(buf.getvalue())
-    head = Text.assemble(("Article  ", "bold"), _view.shorten(clean(shown), width - 9))
+    head = Text.assemble(("Article  ", "bold"), _view.shorten(terminal_line(shown), width - 9))
     console.print(head)
     if a.title:
-        console.print(Text.assemble(("Title    ", "bold"), clean(a.title)))
+        console.print(Text.assemble(("Title    ", "bold"), terminal_line(a.title)))
     facts = Text.assemble(("Verdict  ", "bold"), (result.verdict, VERDICT_STYLE.get(result.verdict, "")))
-    facts.append(clean(f"   published {a.published or 'unknown'}"))
-    facts.append(clean("   credits " + (", ".join(result.credits) if result.credits else "none found")))
+    facts.append(terminal_line(f"   published {a.published or 'unknown'}"))
+    credits = ", ".join(result.credits) if result.credits else "none found"
+    facts.append(terminal_line(f"   credits {credits}"))
     console.print(facts)
     for w in a.warnings:
-        console.print(Text(clean(f"warning: {w}"), style="yellow"))
+        console.print(Text(terminal_line(f"warning: {w}"), style="yellow"))
     if not result.sources:
         console.print(Text("No earlier article shares an aligned sentence."))
         return _strip(buf.getvalue())
@@ -133,12 +132,12 @@ def render_text(result: CheckResult, *, color: bool | None = None, width: int | 
     for s in result.sources:
         about = [x for x in (s.title, s.outlet, s.published) if x]
         line = Text(f"{letters[s.id]}  ")
-        line.append(clean(" · ".join(about) if about else s.id))
+        line.append(terminal_line(" · ".join(about) if about else s.id))
         console.print(line, overflow="ellipsis", no_wrap=True)
         notes = [f"direction: {s.direction_reason}"]
         if s.sibling_of:
             notes.append(f"sibling of {s.sibling_of}")
-        console.print(Padding(Text(clean("; ".join(notes)), style="dim"), (0, 0, 0, 3)))
+        console.print(Padding(Text(terminal_line("; ".join(notes)), style="dim"), (0, 0, 0, 3)))
 
     console.print()
     legend = "Differences: plain = kept, "
@@ -148,7 +147,8 @@ def render_text(result: CheckResult, *, color: bool | None = None, width: int | 
     for s in result.sources:
         console.print()
         title = Text(f"{letters[s.id]} ", style="bold")
-        title.append(_view.shorten(clean(s.path or s.id), max(10, width - 40)), style="bold")
+        name = _view.shorten(terminal_line(s.path or s.id), max(10, width - 40))
+        title.append(name, style="bold")
         title.append(f"  {s.verdict}", style=VERDICT_STYLE.get(s.verdict, ""))
         title.append(f", coverage {s.coverage:.0%}")
         console.rule(title, align="left", style="dim")
@@ -173,7 +173,7 @@ def render_text(result: CheckResult, *, color: bool | None = None, width: int | 
         line = Text(f"{mark:>2} {'q' if x.quoted else ' '} ")
         line.append(f"{x.label:<13}", style=LABEL_STYLE.get(x.label, ""))
         line.append(f" {x.score:.2f} " if x.source else "      ")
-        line.append(clean(" ".join(x.text.split())))
+        line.append(terminal_line(" ".join(x.text.split())))
         console.print(line, overflow="ellipsis", no_wrap=True)
     return _strip(buf.getvalue())
 
