@@ -23,19 +23,38 @@ the policy of the `provenance ci` gate; every command validates it, only `ci` ac
 
 from __future__ import annotations
 
+import difflib
 import tomllib
+from collections.abc import Iterable
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .settings import FAIL_LEVELS, Settings
+from .settings import FAIL_LEVELS, Settings, short_repr
 
 _SETTING_TYPES = {f.name: f.type for f in fields(Settings)}
 CONFIG_NAMES = ("provenance.toml", "pyproject.toml")
 CI_TABLE = "ci"
 CI_LIST_KEYS = ("allow_sources", "allow_outlets", "common_sources", "common_outlets", "ignore")
 WAIVER_KEYS = ("article", "source", "reason")
+CI_KEYS = ("fail_on", "jobs", "waivers", *CI_LIST_KEYS)
+
+
+def _unknown(raw_key: str, known: Iterable[str], elsewhere: Iterable[str] = (),
+             elsewhere_hint: str = "", prefix: str = "") -> str:
+    """Why a key is unknown, for the error message: ` (did you mean 'x'?)` for a misspelling
+    (in the user's spelling, dashes or underscores), `elsewhere_hint` for a key that belongs
+    in another table, or nothing."""
+    key = raw_key.replace("-", "_")
+    if key in elsewhere:
+        return f" ({elsewhere_hint})"
+    matches = difflib.get_close_matches(key, list(known), n=2, cutoff=0.75)
+    if not matches:
+        return ""
+    underscores = "_" in raw_key and "-" not in raw_key
+    names = " or ".join(repr(prefix + (m if underscores else m.replace("_", "-"))) for m in matches)
+    return f" (did you mean {names}?)"
 
 
 def _coerce(key: str, raw: str) -> Any:
@@ -52,7 +71,8 @@ def _coerce(key: str, raw: str) -> Any:
         if kind == "float":
             return float(raw)
     except ValueError:
-        raise ConfigError(f"setting {key.replace('_', '-')!r}: {raw!r} is not a valid {kind}") from None
+        raise ConfigError(f"setting {key.replace('_', '-')!r}: {short_repr(raw)} is not a valid "
+                          f"{kind}") from None
     return raw
 
 
@@ -65,8 +85,15 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{p}: cannot read configuration: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: invalid TOML: {exc}") from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively: a few hundred levels
+        # exhaust the stack.
+        raise ConfigError(f"{p}: invalid TOML: arrays or tables nested too deeply") from None
     if p.name == "pyproject.toml":
-        data = data.get("tool", {}).get("provenance", {})
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{p}: key 'tool' must be a table, got {short_repr(tool)}")
+        data = tool.get("provenance", {})
     if not isinstance(data, dict):
         raise ConfigError(f"{p}: the provenance configuration must be a table")
     return data
@@ -81,13 +108,18 @@ def settings_from_mapping(data: dict[str, Any], where: str = "configuration") ->
             parse_ci_table(value, where)  # validated by every command, used by `ci` alone
             continue
         if key not in _SETTING_TYPES:
-            raise ConfigError(f"{where}: unknown key {raw_key!r}")
+            hint = _unknown(raw_key, _SETTING_TYPES, CI_KEYS,
+                            f"a key of the ci policy: put it in the [{CI_TABLE}] table")
+            raise ConfigError(f"{where}: unknown key {short_repr(raw_key)}{hint}")
         kind = str(_SETTING_TYPES[key])
         ok = (kind == "bool" and isinstance(value, bool)) or \
              (kind == "int" and isinstance(value, int) and not isinstance(value, bool)) or \
              (kind == "float" and isinstance(value, (int, float)) and not isinstance(value, bool))
         if not ok:
-            raise ConfigError(f"{where}: key {raw_key!r} must be a {kind}, got {value!r}")
+            raise ConfigError(f"{where}: key {raw_key!r} must be a {kind}, got {short_repr(value)}")
+        if kind == "float" and isinstance(value, int) and abs(value) > 2**53:
+            # float() of a huge TOML integer overflows; no float setting is anywhere near it.
+            raise ConfigError(f"{where}: key {raw_key!r} is out of range, got {short_repr(value)}")
         values[key] = float(value) if kind == "float" else value
     try:
         return Settings(**values)
@@ -100,11 +132,14 @@ def load_settings(config: str | None, options: tuple[str, ...] = ()) -> Settings
     data: dict[str, Any] = read_config_file(config) if config else {}
     for option in options:
         if "=" not in option:
-            raise ConfigError(f"--set expects KEY=VALUE, got {option!r}")
+            raise ConfigError(f"--set expects KEY=VALUE, got {short_repr(option)}")
         raw_key, raw = option.split("=", 1)
         key = raw_key.strip().replace("-", "_")
         if key not in _SETTING_TYPES:
-            raise ConfigError(f"--set: unknown setting {raw_key.strip()!r}")
+            hint = _unknown(raw_key.strip(), _SETTING_TYPES, CI_KEYS,
+                            f"a key of the ci policy, set in the [{CI_TABLE}] table of the "
+                            "configuration file")
+            raise ConfigError(f"--set: unknown setting {short_repr(raw_key.strip())}{hint}")
         data[key] = _coerce(key, raw.strip())
     return settings_from_mapping(data, config or "--set")
 
@@ -122,20 +157,25 @@ def parse_ci_table(table: Any, where: str = "configuration") -> dict[str, Any]:
         name = f"ci.{raw_key}"
         if key == "fail_on":
             if value not in FAIL_LEVELS:
-                raise ConfigError(f"{where}: key {name!r} must be one of {', '.join(FAIL_LEVELS)}, got {value!r}")
+                raise ConfigError(f"{where}: key {name!r} must be one of {', '.join(FAIL_LEVELS)}, "
+                                  f"got {short_repr(value)}")
             policy[key] = value
         elif key == "jobs":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigError(f"{where}: key {name!r} must be a positive integer, got {value!r}")
+                raise ConfigError(f"{where}: key {name!r} must be a positive integer, "
+                                  f"got {short_repr(value)}")
             policy[key] = value
         elif key in CI_LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-                raise ConfigError(f"{where}: key {name!r} must be a list of non-empty strings, got {value!r}")
+                raise ConfigError(f"{where}: key {name!r} must be a list of non-empty strings, "
+                                  f"got {short_repr(value)}")
             policy[key] = [v.strip() for v in value]
         elif key == "waivers":
             policy[key] = [_waiver(entry, f"{name}[{i}]", where) for i, entry in enumerate(_as_list(value, name, where))]
         else:
-            raise ConfigError(f"{where}: unknown key {name!r}")
+            hint = _unknown(raw_key, CI_KEYS, _SETTING_TYPES,
+                            f"a setting: put it outside the [{CI_TABLE}] table", f"{CI_TABLE}.")
+            raise ConfigError(f"{where}: unknown key {short_repr(name)}{hint}")
     return policy
 
 
@@ -150,7 +190,8 @@ def _waiver(entry: Any, name: str, where: str) -> dict[str, str]:
         raise ConfigError(f"{where}: {name} must be a table with article, source and reason")
     for key in entry:
         if key not in WAIVER_KEYS:
-            raise ConfigError(f"{where}: unknown key {f'{name}.{key}'!r} (a waiver has article, source, reason)")
+            raise ConfigError(f"{where}: unknown key {short_repr(f'{name}.{key}')} (a waiver has "
+                              "article, source, reason)")
     for key in WAIVER_KEYS:
         value = entry.get(key)
         if not isinstance(value, str) or not value.strip():
@@ -172,6 +213,9 @@ def find_config(directory: str | Path = ".") -> Path | None:
             data = tomllib.loads(candidate.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{candidate}: cannot read configuration: {exc}") from None
+        except RecursionError:
+            raise ConfigError(f"{candidate}: invalid TOML: arrays or tables nested too deeply"
+                              ) from None
         if isinstance(data.get("tool"), dict) and "provenance" in data["tool"]:
             return candidate
     return None

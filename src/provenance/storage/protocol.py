@@ -27,7 +27,12 @@ class Candidate:
 
 @runtime_checkable
 class Index(Protocol):
-    """What every back end offers: the library, `check`, `ci`, `scan` and `index *` use only this."""
+    """What every back end offers: the library, `check`, `ci`, `scan` and `index *` use only this.
+
+    Every method raises IndexError_ when the store is damaged, unreachable or read-only (never
+    an exception of the back end's driver, nor of json or zlib on what it read back), so the
+    CLI reports one line and exit 3 whichever back end failed.
+    """
 
     location: str
     params: SketchParams
