@@ -367,13 +367,15 @@ def _cli_without_read_override(*args: object) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 
-def test_unreadable_article_is_a_usage_error(tmp_path: Path) -> None:
+def test_unreadable_article_is_one_error(tmp_path: Path) -> None:
+    # ARTICLE may be a file, `-` or a URL, so it is read by the library: an unreadable file is
+    # "could not check" (exit 3), as an unreadable file in a corpus is.
     article = tmp_path / "locked.txt"
     article.write_text(SENTENCES, encoding="utf-8")
     article.chmod(0)
     done = _cli_without_read_override("check", article, "--against", SAMPLES)
     assert "Traceback" not in done.stderr
-    assert done.returncode == 2 and "is not readable" in done.stderr  # click's path check
+    assert done.returncode == 3 and "locked.txt: cannot read: Permission denied" in done.stderr
 
 
 def test_unreadable_file_in_a_corpus_is_skipped_and_reported(tmp_path: Path) -> None:

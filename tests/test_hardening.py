@@ -232,10 +232,10 @@ def test_a_worker_that_dies_costs_only_its_own_article(tmp_path: Path, monkeypat
         shutil.copy(A000 if number % 2 else A004, new / f"{number:02d}.txt")
     real_check = batch.check
 
-    def check_or_die(doc, index, settings):
+    def check_or_die(doc, index, settings, **kwargs):
         if doc.id == "05.txt":
             os._exit(9)  # as a kill -9 or the out-of-memory killer would
-        return real_check(doc, index, settings)
+        return real_check(doc, index, settings, **kwargs)
 
     # Workers are forked from this process, so they run the patched function.
     monkeypatch.setattr(batch, "check", check_or_die)
@@ -258,3 +258,29 @@ def test_scan_options_that_cannot_work_are_usage_errors(args: list[str], fragmen
     result = run("scan", SAMPLES, *args)
     no_traceback(result)
     assert result.exit_code == 2 and fragment in result.stderr
+
+
+def test_lone_surrogates_in_json_metadata_and_records_are_replaced(tmp_path: Path) -> None:
+    article = tmp_path / "story.txt"
+    shutil.copy(A003, article)
+    (tmp_path / "story.txt.meta.json").write_text('{"title": "a \\ud800 b", "outlet": "\\udfff"}',
+                                                  encoding="utf-8")
+    result = run("check", article, "--against", SAMPLES, "--format", "json")
+    no_traceback(result)
+    assert json.loads(result.stdout)["article"]["title"] == "a \ufffd b"
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "x\\ud800", "text": ' + json.dumps(A004.read_text(encoding="utf-8"))[:-1]
+                    + ' \\udc00"}\n', encoding="utf-8")
+    added = run("index", "add", feed, "--index", tmp_path / "i.db")
+    no_traceback(added)
+    assert added.exit_code == 0 and "x\ufffd" in run("index", "list", "--index", tmp_path / "i.db").stdout
+
+
+def test_index_list_prints_hostile_ids_as_one_safe_line(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "evil\x1b]0;owned\x07\n::error::x", "outlet": "\x1b[2J",
+                                "text": A004.read_text(encoding="utf-8")}) + "\n", encoding="utf-8")
+    index = tmp_path / "i.db"
+    assert run("index", "add", feed, "--index", index).exit_code == 0
+    listed = run("index", "list", "--index", index).stdout
+    assert "\x1b" not in listed and listed.count("\n") == 1 and "\n::" not in listed

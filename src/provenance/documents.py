@@ -22,6 +22,13 @@ from .errors import InputError, LimitError
 from .results import LoadFailure
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+# Document formats people keep articles in that this tool does not read: reported, not skipped
+# in silence (a folder of PDFs must not check as "nothing found, original").
+UNSUPPORTED_SUFFIXES = {".pdf": "PDF", ".docx": "Word", ".doc": "Word", ".odt": "OpenDocument",
+                        ".rtf": "RTF", ".epub": "EPUB", ".pages": "Pages"}
+SUPPORTED = "plain text (.txt, .md), HTML (.html, .htm), JSON Lines (.jsonl)"
+_MAGIC = ((b"%PDF-", "PDF"), (b"PK\x03\x04", "a ZIP container (Word, OpenDocument, EPUB...)"),
+          (b"{\\rtf", "RTF"), (b"\xd0\xcf\x11\xe0", "an old Office document"))
 SIDECAR_SUFFIX = ".meta.json"
 METADATA_KEYS = ("title", "outlet", "published", "url", "author")
 DEFAULT_MAX_CHARS = 5_000_000
@@ -137,6 +144,33 @@ def _read_bytes(path: Path, shown: str, max_chars: int) -> bytes:
         raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from None
 
 
+def unsupported(shown: str, kind: str) -> str:
+    return f"{shown}: unsupported format {kind} (supported: {SUPPORTED}); convert it to text first"
+
+
+def _refuse_known_formats(data: bytes, shown: str) -> None:
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise InputError(unsupported(shown, kind))
+
+
+def document_from_bytes(data: bytes, doc_id: str, shown: str, max_chars: int = DEFAULT_MAX_CHARS
+                        ) -> Document:
+    """An article given as bytes (standard input): decoded and checked as a file would be; HTML
+    when it looks like a page."""
+    if len(data) > 4 * max_chars:
+        raise LimitError(f"{shown}: more than {4 * max_chars:,} bytes exceeds the maximum article "
+                         f"size of {max_chars:,} characters (setting max_article_chars)")
+    _refuse_known_formats(data, shown)
+    raw, warnings = decode(data, shown)
+    if re.match(r"\s*(<!doctype html|<html)", raw[:1024], re.IGNORECASE):
+        doc = _html_document(raw, doc_id, shown, warnings)
+        _check_text(doc.text, shown, max_chars)
+        return replace(doc, path=None)
+    _check_text(raw, shown, max_chars)
+    return Document(id=doc_id, text=raw, path=None, format="txt", warnings=warnings)
+
+
 def _check_text(text: str, shown: str, max_chars: int) -> None:
     if not text.strip():
         raise InputError(f"{shown}: empty article (no text)")
@@ -161,7 +195,8 @@ def _sidecar(path: Path, shown: str) -> tuple[dict[str, str | None], tuple[str, 
         return {}, (f"{shown}: unreadable metadata file {side.name} ({exc}); metadata ignored",)
     if not isinstance(data, dict):
         return {}, (f"{shown}: metadata file {side.name} must hold a JSON object; metadata ignored",)
-    return {k: (str(v) if v is not None else None) for k, v in data.items() if k in METADATA_KEYS}, ()
+    return {k: (whole_text(str(v)) if v is not None else None)
+            for k, v in data.items() if k in METADATA_KEYS}, ()
 
 
 def _html_document(raw: str, doc_id: str, shown: str, warnings: tuple[str, ...]) -> Document:
@@ -198,7 +233,11 @@ def load_document(path: str | os.PathLike[str], *, doc_id: str | None = None,
     if p.suffix.lower() == ".jsonl":
         raise InputError(f"{shown}: a JSON Lines file holds several articles; give it as a corpus")
     doc_id = doc_id or readable_name(p.name)
-    raw, warnings = decode(_read_bytes(p, shown, max_chars), shown)
+    if p.suffix.lower() in UNSUPPORTED_SUFFIXES:
+        raise InputError(unsupported(shown, UNSUPPORTED_SUFFIXES[p.suffix.lower()]))
+    data = _read_bytes(p, shown, max_chars)
+    _refuse_known_formats(data, shown)
+    raw, warnings = decode(data, shown)
     if shown != os.fspath(path):
         warnings += (f"{shown}: the file name is not valid UTF-8; its other bytes are shown as \\x escapes",)
     if p.suffix.lower() in (".html", ".htm"):
@@ -310,8 +349,9 @@ def _jsonl_record(shown: str, number: int, line: str | bytes | int, max_chars: i
             or isinstance(record.get("id"), bool) or not isinstance(record.get("text"), str):
         yield LoadFailure(where, shown, f"{where}: a record needs a string 'id' and 'text'", number)
         return
-    text = record["text"]
-    doc_id = str(record["id"])
+    # JSON can spell lone surrogates (\ud800), which no output could encode.
+    text = whole_text(record["text"])
+    doc_id = whole_text(str(record["id"]))
     try:
         _check_text(text, where, max_chars)
         if "\x00" in text or _mostly_control(text):
@@ -319,9 +359,20 @@ def _jsonl_record(shown: str, number: int, line: str | bytes | int, max_chars: i
     except InputError as exc:
         yield LoadFailure(doc_id, shown, str(exc), number)
         return
-    meta = {k: (str(record[k]) if record.get(k) is not None else None) for k in METADATA_KEYS}
+    meta = {k: (whole_text(str(record[k])) if record.get(k) is not None else None)
+            for k in METADATA_KEYS}
     yield Document(id=doc_id, text=text, path=shown, format="jsonl", line=number,
                    warnings=warnings, **meta)
+
+
+def whole_text(value: str) -> str:
+    """`value` with surrogate pairs joined and lone surrogates (which JSON can spell, and no
+    UTF-8 output can write) replaced by U+FFFD."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def readable_name(name: str) -> str:
@@ -337,7 +388,8 @@ def readable_name(name: str) -> str:
 def article_files(folder: str, prune: Callable[[str], bool] | None = None,
                   follow_symlinks: bool = False) -> Iterator[str]:
     """The article files under `folder` (supported suffixes; no sidecars or dot files), sorted,
-    and the symbolic links in it (files and folders) that are not followed.
+    and the symbolic links in it (files and folders) that are not followed, and the files of
+    document formats it cannot read (.pdf, .docx...: load_document reports them).
 
     `prune(path)` returning True leaves a sub-folder unwalked. Symbolic links inside a folder are
     not followed unless `follow_symlinks` (a corpus/x.txt -> /etc/passwd would put that file's
@@ -370,7 +422,8 @@ def article_files(folder: str, prune: Callable[[str], bool] | None = None,
             path = os.path.join(root, name)
             if not follow_symlinks and os.path.islink(path):
                 yield path
-            elif name.lower().endswith(ARTICLE_SUFFIXES):
+            elif name.lower().endswith(ARTICLE_SUFFIXES) or \
+                    os.path.splitext(name)[1].lower() in UNSUPPORTED_SUFFIXES:
                 yield path
 
 

@@ -157,6 +157,13 @@ def ci(ctx: click.Context, paths: tuple[str, ...], against: tuple[str, ...], ind
     if os.environ.get("GITHUB_ACTIONS") == "true":
         for command in github_annotations(report):
             click.echo(command)
+    # A gate that checked nothing must not go green.
+    if not report.outcomes:
+        raise CommandError(f"no article found under {' '.join(paths)}"
+                           + (f" ({report.ignored} ignored by the policy)" if report.ignored else ""))
+    if not report.index.get("documents") and not update_index:
+        raise CommandError("nothing to check against: the "
+                           + ("--against corpus" if against else "index") + " holds no articles")
     sys.exit(EXIT_FINDING if report.failed else EXIT_INCOMPLETE if report.incomplete else EXIT_OK)
 
 

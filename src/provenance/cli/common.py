@@ -28,7 +28,10 @@ class CommandError(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"provenance: error: {self.format_message()}", err=True)
+        # Messages quote file names, ids and URLs: one safe line, whatever they hold.
+        from ..report.escape import terminal_line
+
+        click.echo(f"provenance: error: {terminal_line(self.format_message())}", err=True)
 
 
 def fail(exc: ProvenanceError) -> CommandError:
@@ -36,7 +39,9 @@ def fail(exc: ProvenanceError) -> CommandError:
 
 
 def warn(message: str) -> None:
-    click.echo(f"provenance: warning: {message}", err=True)
+    from ..report.escape import terminal_line
+
+    click.echo(f"provenance: warning: {terminal_line(message)}", err=True)
 
 
 def _settings(options: tuple[str, ...], config: str | None):
@@ -61,17 +66,34 @@ def _emit(text: str, output: str | None) -> None:
         click.echo(text, nl=not text.endswith("\n"))
 
 
-def _render(result: Any, fmt: str, output: str | None) -> None:
+def _render(result: Any, fmt: str | None, output: str | None) -> None:
     from ..report import render
 
+    fmt = report_format(fmt, output)
     color = None if output is None else False
     _emit(render(result, fmt, color=color), output)
 
 
-def _finish(result: Any, fmt: str, output: str | None, fail_on: str | None, incomplete: bool) -> None:
+def _finish(result: Any, fmt: str | None, output: str | None, fail_on: str | None,
+            incomplete: bool) -> None:
     """Render a check's result and exit with the contract's code."""
     _render(result, fmt, output)
     sys.exit(_exit_code([s.verdict for s in result.findings], fail_on, incomplete))
+
+
+def fail_with_result(exc: ProvenanceError, article: str, fmt: str | None,
+                     output: str | None, settings: Any) -> CommandError:
+    """The error for a check that could not run; a JSON report still gets its JSON (status
+    "error", the same schema), so a script reading it is not left with an empty file."""
+    if report_format(fmt, output) == "json":
+        import os
+
+        from ..api import error_result
+
+        name = "stdin" if article == "-" else os.path.basename(article.rstrip("/")) or article
+        _emit(error_result(name, None if article == "-" else article, str(exc),
+                           settings).to_json() + "\n", output)
+    return fail(exc)
 
 
 def _exit_code(findings: list[str], fail_on: str | None, incomplete: bool) -> int:
@@ -82,10 +104,59 @@ def _exit_code(findings: list[str], fail_on: str | None, incomplete: bool) -> in
     return EXIT_INCOMPLETE if incomplete else EXIT_OK
 
 
-format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
-                             show_default=True, help="Report format.")
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                             help="Report format (default: from the -o file's suffix, else text).")
 output_option = click.option("-o", "--output", type=click.Path(dir_okay=False),
-                             help="Write the report to this file instead of stdout.")
+                             help="Write the report to this file instead of stdout (.html, .md, "
+                                  ".json or .txt choose the format).")
+# The format a report file's suffix names; other suffixes take --format or text.
+SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",
+                  ".json": "json", ".txt": "text"}
+
+
+def report_format(fmt: str | None, output: str | None) -> str:
+    """--format, else the -o file's suffix, else text; a contradiction is a usage error (a JSON
+    report in a .html file helps no one)."""
+    import os
+
+    named = SUFFIX_FORMATS.get(os.path.splitext(output or "")[1].lower())
+    if fmt and named and fmt != named:
+        raise click.UsageError(f"--format {fmt} contradicts the report file {output!r} (its "
+                               f"suffix says {named}): give one or the other")
+    return fmt or named or "text"
+
+
+def article_argument(name: str = "article"):
+    """ARTICLE: a file, `-` for standard input, or an http(s) URL."""
+    return click.argument(name, metavar=name.upper())
+
+
+def read_article(value: str, settings: Any, *, doc_id: str | None = None,
+                 allow_private_urls: bool = False):
+    """The article named on the command line: a file, `-` (standard input) or an http(s) URL.
+    A path that does not exist is a usage error, as click's own check makes it."""
+    import os
+
+    from ..documents import document_from_bytes, load_document
+
+    if value == "-":
+        data = sys.stdin.buffer.read(4 * settings.max_article_chars + 1)
+        return document_from_bytes(data, doc_id or "stdin", "-", settings.max_article_chars)
+    if value.lower().startswith(("http://", "https://")):
+        from ..fetch import fetch_document
+
+        return fetch_document(value, allow_private=allow_private_urls,
+                              max_chars=settings.max_article_chars)
+    if not os.path.lexists(value):
+        raise click.BadParameter(f"Path {value!r} does not exist.", param_hint="ARTICLE")
+    if os.path.isdir(value):
+        raise click.BadParameter(f"Path {value!r} is a directory.", param_hint="ARTICLE")
+    return load_document(value, doc_id=doc_id, max_chars=settings.max_article_chars)
+
+
+allow_private_urls_option = click.option(
+    "--allow-private-urls", is_flag=True,
+    help="Fetch URLs on this machine or its private network too (refused by default).")
 fail_on_option = click.option("--fail-on", type=click.Choice(FAIL_LEVELS), default=None,
                               help="Exit 1 when a source's verdict is at or over this level.")
 set_option = click.option("--set", "options", multiple=True, metavar="KEY=VALUE",

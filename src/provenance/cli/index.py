@@ -6,7 +6,9 @@ import sys
 
 import click
 
+from ..documents import SUPPORTED
 from ..errors import ProvenanceError
+from ..report.escape import terminal_line
 from .common import (
     EXIT_INCOMPLETE,
     EXIT_OK,
@@ -75,6 +77,9 @@ def index_add(paths: tuple[str, ...], index_path: str | None, backend: str, redi
         raise fail(exc) from None
     click.echo(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
                f"skipped {len(failures)}; the index holds {total} articles")
+    if not (report.added or report.updated or report.unchanged):
+        # Adding nothing is no success: a wrong path or a folder of PDFs should not look done.
+        raise CommandError(f"no article found under {' '.join(paths)} (supported: {SUPPORTED})")
     sys.exit(EXIT_INCOMPLETE if failures else EXIT_OK)
 
 
@@ -87,7 +92,9 @@ def index_list(index_path: str | None, backend: str, redis_url: str | None) -> N
     try:
         with _open_index(index_path, backend, redis_url) as idx:
             for doc_id, path, meta in idx.list():
-                click.echo("\t".join([doc_id, meta.get("outlet") or "-", meta.get("published") or "-", path or "-"]))
+                # Ids, outlets and paths are the articles' own: one safe line each.
+                click.echo("\t".join(terminal_line(v) for v in (
+                    doc_id, meta.get("outlet") or "-", meta.get("published") or "-", path or "-")))
     except ProvenanceError as exc:
         raise fail(exc) from None
 
@@ -106,7 +113,7 @@ def index_remove(doc_id: str, index_path: str | None, backend: str, redis_url: s
         raise fail(exc) from None
     if not removed:
         raise CommandError(f"no article with id {doc_id!r} in the index", EXIT_USAGE)
-    click.echo(f"removed {doc_id}")
+    click.echo(f"removed {terminal_line(doc_id)}")
 
 
 @index.command("info")
@@ -127,4 +134,4 @@ def index_info(index_path: str | None, backend: str, redis_url: str | None, as_j
         click.echo(json.dumps(info, indent=2, sort_keys=True))
         return
     for key, value in info.items():
-        click.echo(f"{key}: {value}")
+        click.echo(f"{key}: {terminal_line(value)}")

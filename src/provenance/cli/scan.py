@@ -107,6 +107,9 @@ def scan(ctx: click.Context, paths: tuple[str, ...], index_path: str | None, bac
     except (OSError, TimeoutError, ValueError) as exc:
         # A scheduler that cannot be reached or refuses us (dask raises all three).
         raise CommandError(f"scan failed: {type(exc).__name__}: {exc}") from None
+    if result.articles == 0:
+        where = " ".join(paths) if paths else "the index"
+        raise CommandError(f"no article to scan in {where}")
     text = result.jsonl()
     if output:
         from ..report import write_atomic
