@@ -230,3 +230,15 @@ def test_report_to_unwritable_path_exits_3(tmp_path: Path) -> None:
     result = run("compare", A000, A003, "--format", "json", "-o", tmp_path / "missing-dir" / "r.json")
     assert result.exit_code == 3
     _one_error_line(result, "cannot write report")
+
+
+def test_results_record_when_they_were_made(monkeypatch) -> None:
+    from provenance.api import generated_at
+
+    assert generated_at() == "2023-11-14T22:13:20Z"  # conftest's SOURCE_DATE_EPOCH
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    import datetime
+
+    now = generated_at()
+    assert now.endswith("Z") and abs(datetime.datetime.fromisoformat(now[:-1] + "+00:00").timestamp()
+                                     - datetime.datetime.now(datetime.UTC).timestamp()) < 60

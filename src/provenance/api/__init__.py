@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -28,8 +29,20 @@ __all__ = ["Relation", "analyse", "check", "compare", "error_result", "index_fro
            "load_corpus", "open_index", "relate", "tool_info"]
 
 
+def generated_at() -> str:
+    """When a report was made, ISO 8601 in UTC to the second: $SOURCE_DATE_EPOCH when set (the
+    reproducible-builds convention, so golden files and CI diffs stay byte-identical), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = (datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit()
+            else datetime.now(UTC).replace(microsecond=0))
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def tool_info(settings: Settings, index: Index | None = None) -> dict[str, object]:
-    info: dict[str, object] = {"name": "provenance", "version": __version__, "settings": settings.to_dict()}
+    """What a result records so it can be filed as evidence: the tool, its settings, when, and
+    the index it was checked against (fingerprint and size)."""
+    info: dict[str, object] = {"name": "provenance", "version": __version__,
+                               "generated": generated_at(), "settings": settings.to_dict()}
     if index is not None:
         info["index"] = {"fingerprint": index.fingerprint(), "documents": len(index),
                          "params": index.params.to_dict()}
