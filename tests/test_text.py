@@ -295,3 +295,11 @@ def test_paragraphs_are_the_non_blank_lines(text: str) -> None:
 
     assert paragraphs(text) == [(m.start(), m.group()) for m in re.finditer(r"[^\n]+", text)
                                 if m.group().strip()]
+
+
+def test_credits_name_outlets_not_people_or_picture_agencies() -> None:
+    from provenance.text import credit_mentions
+
+    text = ("According to Raisi, the deal holds. According to the IMF, growth slowed. Photo via "
+            "Getty Images. As reported by the Moscow Times, and per Reuters. Citing TASS, it said.")
+    assert credit_mentions(text) == ["Moscow Times", "Reuters", "TASS"]

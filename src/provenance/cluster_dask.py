@@ -9,7 +9,7 @@ Steps, as in cluster.py, spread over the cluster:
    groups are the same as `scan --engine local` for the same corpus and settings.
 
 Running on a real cluster (every machine needs this package installed: `pip install
-'provenance[dask]'`):
+'news-provenance[dask]'`):
 
     dask scheduler                                   # on the scheduler host, port 8786
     dask worker tcp://SCHEDULER:8786 --nworkers 4    # on each worker host
@@ -76,7 +76,7 @@ def scan_dask(documents: Sequence[Document], params: SketchParams, *, scheduler:
     except ImportError:
         from .errors import ProvenanceError
 
-        raise ProvenanceError("the dask engine needs dask.distributed: pip install 'provenance[dask]'") from None
+        raise ProvenanceError("the dask engine needs dask.distributed: pip install 'news-provenance[dask]'") from None
     from .cluster import collect, doc_info, groups, strong_pairs, verify
     from .results import ScanResult
     from .settings import ScanOptions

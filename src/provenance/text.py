@@ -412,12 +412,39 @@ _CREDIT_GENERIC = re.compile(
 )
 
 
+# News outlets and agencies whose copy travels (a credit names one of these, or a name that looks
+# like an outlet, below); "according to Raisi" or "the IMF" credits a person or a body, not copy.
+KNOWN_OUTLETS = frozenset(name.casefold() for name in (
+    "Reuters", "AP", "Associated Press", "AFP", "Agence France-Presse", "Bloomberg", "BBC", "CNN",
+    "Al Jazeera", "Sputnik", "RIA Novosti", "RIA", "TASS", "Interfax", "RT", "Xinhua", "CGTN",
+    "Global Times", "IRNA", "Tasnim", "Fars", "Mehr", "ISNA", "Press TV", "Anadolu", "DPA", "EFE",
+    "ANSA", "Kyodo", "Yonhap", "PTI", "IANS", "ANI", "UNI", "APP", "SANA", "WAM", "SPA", "KUNA",
+    "MENA", "Ukrinform", "UNIAN", "Bernama", "Antara", "NHK", "Fox News", "NBC", "CBS", "ABC",
+    "NPR", "Politico", "Axios", "CNSNews", "Daily Mail", "Dawn", "Geo News",
+))
+# The last word of a name that is an outlet's ("Moscow Times", "Jang News", "Tehran Times").
+_OUTLET_WORDS = re.compile(
+    r"(?i:news|agency|times|post|press|daily|herald|journal|tribune|gazette|media|tv|radio|"
+    r"network|wire|telegraph|guardian|observer|chronicle|express|mirror|today|magazine|"
+    r"newspaper|television|broadcasting|\.com)$")
+# Picture agencies credit a photograph, not the text.
+_PICTURES = re.compile(r"(?i)\b(?:images?|photos?|pictures|stock|shutterstock|alamy)\b")
+
+
+def is_outlet_name(name: str) -> bool:
+    """Whether a credited name looks like a news outlet or agency (not a person or a body)."""
+    if _PICTURES.search(name):
+        return False
+    return name.casefold() in KNOWN_OUTLETS or bool(_OUTLET_WORDS.search(name.split()[-1]))
+
+
 def credit_mentions(text: str) -> list[str]:
-    """Names credited as a source in the text ("According to Sputnik", "as per Reuters")."""
+    """Outlets credited as a source in the text ("According to Sputnik", "as per Reuters")."""
     names = []
     for m in _CREDIT_GENERIC.finditer(text):
-        name = m.group(1).rstrip(".,;:'")
-        if name and name not in names:
+        # A name ends at a sentence end ("per Reuters. Photo by ..."), initials aside ("A.P.").
+        name = re.split(r"(?<=\w{2})\.\s", m.group(1))[0].rstrip(".,;:'")
+        if name and name not in names and is_outlet_name(name):
             names.append(name)
     return names
 

@@ -55,7 +55,7 @@ def _client(url: str):
     try:
         import redis
     except ImportError:
-        raise IndexError_("the redis back end needs the redis package: pip install 'provenance[redis]'") from None
+        raise IndexError_("the redis back end needs the redis package: pip install 'news-provenance[redis]'") from None
     # One parsed URL serves every connection (user, password, TLS with rediss://, a unix socket,
     # the database number): a bad one is a usage error, exit 2.
     try:
