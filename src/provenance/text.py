@@ -440,10 +440,14 @@ def is_outlet_name(name: str) -> bool:
 
 def credit_mentions(text: str) -> list[str]:
     """Outlets credited as a source in the text ("According to Sputnik", "as per Reuters")."""
-    names = []
-    for m in _CREDIT_GENERIC.finditer(text):
-        # A name ends at a sentence end ("per Reuters. Photo by ..."), initials aside ("A.P.").
-        name = re.split(r"(?<=\w{2})\.\s", m.group(1))[0].rstrip(".,;:'")
+    names: list[str] = []
+    pos = 0
+    while (m := _CREDIT_GENERIC.search(text, pos)) is not None:
+        # A name ends at a sentence end ("per Reuters. Citing TASS"), initials aside ("A.P."):
+        # what follows the cut is searched again.
+        head = re.split(r"(?<=\w{2})\.\s", m.group(1), maxsplit=1)[0]
+        pos = m.start(1) + len(head) if len(head) < len(m.group(1)) else m.end()
+        name = head.rstrip(".,;:'")
         if name and name not in names and is_outlet_name(name):
             names.append(name)
     return names
