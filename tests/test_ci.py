@@ -18,7 +18,7 @@ from provenance.cli import cli
 from provenance.policy import Policy
 from provenance.storage.sqlite import SQLiteIndex as Index
 
-from .conftest import A000, A003, A004
+from .conftest import A000, A003, A004, SAMPLES
 
 # A handful of words changed in 003: still a copy of it, under another name (another id).
 EDITS = (("two-day visit", "two-day trip"), ("stressed that", "emphasised that"),
@@ -368,19 +368,48 @@ def test_articles_sharing_an_id_are_warned_about(scene: Path) -> None:
 def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from provenance.cli.ci import _progress_bar
+    from provenance.cli.common import progress_bar
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
 
     monkeypatch.setattr("sys.stderr", io.StringIO())
-    update, stop = _progress_bar()
+    update, stop = progress_bar("checking")
     assert update is None
     stop()
     terminal = Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
-    update, stop = _progress_bar()
+    update, stop = progress_bar("checking")
     assert update is not None
     update(1, 2)
     stop()
+
+
+def test_index_add_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    # A real pseudo-terminal on stderr (the pty module): rich draws there, and nowhere else.
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    done = subprocess.run([sys.executable, "-m", "provenance", "index", "add", str(SAMPLES),
+                           "--index", str(tmp_path / "i.db")], stderr=follower,
+                          stdout=subprocess.PIPE, text=True, timeout=120)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0 and "added 3" in done.stdout
+    assert b"indexing" in shown and b"indexing" not in done.stdout.encode()
+    piped = subprocess.run([sys.executable, "-m", "provenance", "index", "add", str(SAMPLES),
+                            "--index", str(tmp_path / "j.db")], capture_output=True, text=True,
+                           timeout=120)
+    assert piped.returncode == 0 and "indexing" not in piped.stderr

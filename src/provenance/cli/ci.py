@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 
 import click
 from click.core import ParameterSource
@@ -22,36 +21,13 @@ from .common import (
     fail,
     follow_symlinks_option,
     index_option,
+    progress_bar,
     redis_url_option,
     set_option,
     warn,
 )
 
 OUTPUT_OPTIONS = ("junit", "sarif", "json_path", "markdown")
-
-
-def _progress_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    """A rich progress bar on stderr when stderr is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
-        return None, lambda: None
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    bar = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=Console(stderr=True), transient=True)
-    bar.start()
-    task = bar.add_task("check", total=None)
-
-    def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-
-    return update, bar.stop
 
 
 @click.command("ci")
@@ -133,7 +109,7 @@ def ci(ctx: click.Context, paths: tuple[str, ...], against: tuple[str, ...], ind
         policy = Policy.from_config(table)
     except ProvenanceError as exc:
         raise fail(exc) from None
-    progress, stop = _progress_bar()
+    progress, stop = progress_bar("checking")
     try:
         spec = None if against else _index_spec(index_path, backend, redis_url)
         report = run_batch(paths, index_path=spec, against=against,

@@ -9,6 +9,7 @@ configuration error (click's convention); 3 no finding, but something could not 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -192,3 +193,31 @@ def _index_spec(index_path: str | None, backend: str, redis_url: str | None):
     if backend == "sqlite":
         index_path = index_path or str(default_index_path())
     return IndexSpec(backend, index_path, redis_url)
+
+
+def progress_bar(label: str) -> tuple[Callable[[int, int | None], None] | None, Callable[[], None]]:
+    """A rich progress display on stderr when stderr is a terminal (nothing otherwise, so logs
+    and pipes stay clean): update(done, total), where total None shows a count without a bar."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=True)
+    bar.start()
+    task = bar.add_task(label, total=None)
+
+    def update(done: int, total: int | None = None) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return update, bar.stop

@@ -21,6 +21,7 @@ from .common import (
     fail,
     follow_symlinks_option,
     index_option,
+    progress_bar,
     redis_url_option,
     set_option,
     warn,
@@ -56,7 +57,11 @@ def index_add(paths: tuple[str, ...], index_path: str | None, backend: str, redi
     settings = _settings(options, config)
     failures: list[LoadFailure] = []
 
+    progress, stop = progress_bar("indexing")
+    read = 0
+
     def documents():
+        nonlocal read
         for item in iter_documents(paths, max_chars=settings.max_article_chars,
                                    follow_symlinks=follow_symlinks):
             if isinstance(item, LoadFailure):
@@ -66,6 +71,9 @@ def index_add(paths: tuple[str, ...], index_path: str | None, backend: str, redi
                 assert isinstance(item, Document)
                 for w in item.warnings:
                     warn(w)
+                read += 1
+                if progress:
+                    progress(read, None)
                 yield item
 
     try:
@@ -75,6 +83,8 @@ def index_add(paths: tuple[str, ...], index_path: str | None, backend: str, redi
             total = len(idx)
     except ProvenanceError as exc:
         raise fail(exc) from None
+    finally:
+        stop()
     click.echo(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
                f"skipped {len(failures)}; the index holds {total} articles")
     if not (report.added or report.updated or report.unchanged):
