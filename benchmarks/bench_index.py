@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import corpus_articles  # noqa: E402
 
 
 def peak_rss_mb() -> tuple[float, float]:
@@ -72,7 +73,7 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_index_"))
     corpus = a.corpus or tmp
-    data = corpus / "articles.jsonl"
+    data = corpus_articles(corpus)
     if not data.exists():
         with open(data, "w", encoding="utf-8") as f:
             for art in generate(a.n):

@@ -27,6 +27,8 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import corpus_articles  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -70,7 +72,7 @@ def main() -> int:
     wanted = {i for v in chosen.values() for i in v} | {truth[i]["source_id"] for i in chosen.get("paraphrase", [])}
     # path=None: api.analyse skips a source read from the same file as the article (meant for
     # one-article files; every record of a JSON Lines file shares its path).
-    docs = {d.id: replace(d, path=None) for d in iter_documents([a.corpus / "articles.jsonl"])
+    docs = {d.id: replace(d, path=None) for d in iter_documents([corpus_articles(a.corpus)])
             if getattr(d, "id", None) in wanted}
 
     start = time.perf_counter()

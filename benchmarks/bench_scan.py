@@ -18,6 +18,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import corpus_articles  # noqa: E402
+
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -35,7 +38,7 @@ def main() -> int:
     params = load_settings(None, tuple(a.options)).sketch_params()
     print(f"sketch parameters: {params}")
     start = time.perf_counter()
-    docs = iter_documents([a.corpus / "articles.jsonl"])
+    docs = iter_documents([corpus_articles(a.corpus)])
     if a.engine == "dask":
         from provenance.cluster_dask import scan_dask
 

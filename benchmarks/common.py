@@ -99,3 +99,10 @@ def _fmt(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.3f}"
     return str(value)
+
+
+def corpus_articles(folder: Path) -> Path:
+    """The articles of a corpus written by corpus_gen.py: FOLDER/corpus/articles.jsonl (or, for
+    a corpus written before the truth moved out of it, FOLDER/articles.jsonl)."""
+    inside = Path(folder) / "corpus" / "articles.jsonl"
+    return inside if inside.exists() else Path(folder) / "articles.jsonl"

@@ -2,6 +2,8 @@
 
     python benchmarks/corpus_gen.py OUT --n 1000 --seed 2022 [--format jsonl|txt]
 
+writes the articles under OUT/corpus/ and their ground truth to OUT/truth.jsonl.
+
 The text is synthetic (coined words with Zipf-like frequencies, mixed with real function and news
 words), so a benchmark needs no download and no licence, and its reuse is known exactly: a fraction
 of the stream is derived from earlier originals as near-copies, light edits, paraphrases or partial
@@ -534,25 +536,37 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--words", type=int, default=600, help="mean words per article")
     p.add_argument("--planted", type=float, default=0.1, help="fraction of derived articles")
     p.add_argument("--format", choices=("jsonl", "txt"), default="jsonl",
-                   help="jsonl: OUT/articles.jsonl; txt: OUT/gen/*.txt and OUT/meta.jsonl "
-                        "(all but the text). Both also write OUT/truth.jsonl")
+                   help="jsonl: OUT/corpus/articles.jsonl; txt: OUT/corpus/gen/*.txt, each with a "
+                        "NAME.txt.meta.json sidecar (title, outlet, published). Both write the "
+                        "ground truth to OUT/truth.jsonl, outside the corpus folder")
     a = p.parse_args(argv)
     as_txt = a.format == "txt"
-    (a.out / "gen" if as_txt else a.out).mkdir(parents=True, exist_ok=True)
+    corpus = a.out / "corpus"
+    (corpus / "gen" if as_txt else corpus).mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     out = {"encoding": "utf-8", "newline": "\n"}  # byte-identical output on every platform
-    with (open(a.out / ("meta.jsonl" if as_txt else "articles.jsonl"), "w", **out) as f,
-          open(a.out / "truth.jsonl", "w", **out) as truth):
-        for art in generate(a.n, a.seed, a.words, a.planted):
-            row = {"id": art.id, "text": art.text, "title": art.title, "outlet": art.outlet,
-                   "published": art.published, "kind": art.kind, "source_id": art.source_id}
-            if as_txt:
-                (a.out / art.id).write_text(row.pop("text") + "\n", **out)
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-            truth.write(json.dumps(art.ground_truth, ensure_ascii=False) + "\n")
+    # The corpus folder holds only articles, so `provenance index add OUT/corpus` reads nothing
+    # else; the truth sits beside it.
+    with open(a.out / "truth.jsonl", "w", **out) as truth:
+        articles = None if as_txt else open(corpus / "articles.jsonl", "w", **out)
+        try:
+            for art in generate(a.n, a.seed, a.words, a.planted):
+                row = {"id": art.id, "text": art.text, "title": art.title, "outlet": art.outlet,
+                       "published": art.published, "kind": art.kind, "source_id": art.source_id}
+                if as_txt:
+                    (corpus / art.id).write_text(art.text + "\n", **out)
+                    meta = {"title": art.title, "outlet": art.outlet, "published": art.published}
+                    (corpus / f"{art.id}.meta.json").write_text(
+                        json.dumps(meta, ensure_ascii=False) + "\n", **out)
+                else:
+                    articles.write(json.dumps(row, ensure_ascii=False) + "\n")
+                truth.write(json.dumps(art.ground_truth, ensure_ascii=False) + "\n")
+        finally:
+            if articles is not None:
+                articles.close()
     dt = time.perf_counter() - t0
-    print(f"wrote {a.n} articles to {a.out} in {dt:.2f} s ({a.n / dt:,.0f} articles/s)",
-          file=sys.stderr)
+    print(f"wrote {a.n} articles to {corpus} (truth: {a.out / 'truth.jsonl'}) in {dt:.2f} s "
+          f"({a.n / dt:,.0f} articles/s)", file=sys.stderr)
     return 0
 
 

@@ -47,9 +47,11 @@ def test_is_a_stream_and_deterministic():
 def test_cli_output_is_byte_identical(tmp_path):
     for run in ("a", "b"):
         assert cg.main([str(tmp_path / run), "--n", "100", "--seed", "5"]) == 0
-    for name in ("articles.jsonl", "truth.jsonl"):
+    for name in ("corpus/articles.jsonl", "truth.jsonl"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    rows = [json.loads(line) for line in (tmp_path / "a" / "articles.jsonl").open(encoding="utf-8")]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["corpus", "truth.jsonl"]
+    assert [p.name for p in (tmp_path / "a" / "corpus").iterdir()] == ["articles.jsonl"]
+    rows = [json.loads(line) for line in (tmp_path / "a" / "corpus" / "articles.jsonl").open(encoding="utf-8")]
     assert len(rows) == 100
     assert list(rows[0]) == ["id", "text", "title", "outlet", "published", "kind", "source_id"]
     truth = [json.loads(line) for line in (tmp_path / "a" / "truth.jsonl").open(encoding="utf-8")]
@@ -58,10 +60,20 @@ def test_cli_output_is_byte_identical(tmp_path):
 
 def test_cli_txt_format(tmp_path):
     assert cg.main([str(tmp_path), "--n", "40", "--seed", "5", "--format", "txt"]) == 0
-    meta = [json.loads(line) for line in (tmp_path / "meta.jsonl").open(encoding="utf-8")]
     first = next(cg.generate(40, seed=5))
-    assert (tmp_path / meta[0]["id"]).read_text(encoding="utf-8") == first.text + "\n"
-    assert len(list((tmp_path / "gen").glob("*.txt"))) == 40 == len(meta)
+    corpus = tmp_path / "corpus"
+    assert (corpus / first.id).read_text(encoding="utf-8") == first.text + "\n"
+    assert len(list((corpus / "gen").glob("*.txt"))) == 40
+    # Dates and outlets in sidecars, which the tool reads: the corpus indexes with no warning.
+    from click.testing import CliRunner
+
+    from provenance.cli import cli
+
+    added = CliRunner().invoke(cli, ["index", "add", str(corpus), "--index", str(tmp_path / "i.db")])
+    assert added.exit_code == 0 and "added 40," in added.stdout and added.stderr == ""
+    listed = CliRunner().invoke(cli, ["index", "list", "--index", str(tmp_path / "i.db")]).stdout
+    first_line = next(line for line in listed.splitlines() if line.startswith(first.id))
+    assert first_line.split("\t")[1:3] == [first.outlet, first.published]
 
 
 def test_kinds_distribution(corpus):
