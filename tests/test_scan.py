@@ -42,11 +42,14 @@ def test_planted_reuse_is_grouped_with_its_source(corpus):
         assert origin == min(g["members"], key=lambda m: m["published"])["id"]
         assert all("evidence" in m for m in g["members"] if m["id"] != origin)
     # Links below ALIGN_BELOW were aligned and carry check's verdict; above it they stand on
-    # the measures alone.
+    # the measures alone, read in the same vocabulary.
     evidence = [m["evidence"] for g in result.groups for m in g["members"] if "evidence" in m]
-    assert any(e["verdict"] in ("copy", "paraphrase", "partial") for e in evidence)
-    assert any(e["verdict"] is None and e["jaccard"] >= ALIGN_BELOW for e in evidence)
-    assert all(e["verdict"] is None or e["jaccard"] < ALIGN_BELOW for e in evidence)
+    assert any(e["basis"] == "aligned" and e["verdict"] in ("copy", "paraphrase", "partial")
+               for e in evidence)
+    assert any(e["basis"] == "measures" and e["jaccard"] >= ALIGN_BELOW for e in evidence)
+    assert all(e["basis"] != "aligned" or e["jaccard"] < ALIGN_BELOW for e in evidence)
+    assert all(e["verdict"] in ("copy", "paraphrase", "partial") for e in evidence
+               if e["basis"] != "indirect")
 
 
 def test_origin_unknown_without_dates(corpus):

@@ -15,10 +15,14 @@ steps in partitions on a dask.distributed cluster):
    articles unrelated articles of one topic reached containment 0.35 at most, partial reuse 0.44
    or more);
 4. groups: connected components of the links; each group names its likely origin (the earliest
-   published member, else unknown) and the evidence of each member against it.
+   published member, else the one a credit line names, else unknown), a reference member (the
+   origin, else the earliest published and first by id) and the evidence of every other member
+   against the reference: check's verdict when the link was aligned, else the verdict the set
+   measures support.
 
-Output: one JSON object per group (JSON Lines), largest first, then by origin id, so the same
-corpus gives the same bytes.
+Output: one dict per group, largest first, then by the id of its first member, so the same
+corpus gives the same bytes; report/scan.py documents the shape and renders it (JSON Lines,
+text, HTML).
 """
 
 from __future__ import annotations
@@ -396,19 +400,39 @@ def _when(published: str | None) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def relation(jaccard: float, containment: float) -> str:
-    """A reading of the measures for people: how the member relates to the origin."""
-    if jaccard >= 0.8:
-        return "near-copy"
+# Jaccard from which a link standing on the measures alone reads as a copy (the generated
+# near-copies and light edits of the scan benchmark reach it; rewrites stay under it).
+COPY_JACCARD = 0.8
+
+
+def relation(jaccard: float, containment: float, linked: bool = False) -> str | None:
+    """The verdict (check's vocabulary: copy, paraphrase, partial) that the set measures alone
+    support, for a member whose link to the reference was not aligned: Jaccard >= COPY_JACCARD
+    copy, >= link_jaccard paraphrase, `containment` (the larger of the two directions) >=
+    link_containment partial; else None, or partial when the two are `linked` directly (the only
+    other rule that links two articles is containment with enough shared bands).
+    The default ScanOptions thresholds are used, so every engine reads the same measures alike."""
+    if jaccard >= COPY_JACCARD:
+        return "copy"
     if jaccard >= ScanOptions.link_jaccard:
-        return "rewrite"
-    if containment >= ScanOptions.link_containment:
+        return "paraphrase"
+    if containment >= ScanOptions.link_containment or linked:
         return "partial"
-    return "related"
+    return None
+
+
+def _sort_key(when: datetime | None, doc: DocInfo) -> tuple[bool, datetime, str]:
+    return (when is None, when or datetime.max.replace(tzinfo=UTC), doc.id)
 
 
 def groups(sketches: Sketches, links: list[Link]) -> list[dict[str, object]]:
-    """Connected components of the links, each with its likely origin and per-member evidence."""
+    """Connected components of the links, each with its likely origin and per-member evidence.
+
+    Each group names a reference member: its likely origin when one is known, else the earliest
+    published member (the first by id among equals; all members are equal when none is dated).
+    Every other member carries evidence against the reference and never the reference against
+    itself. The shape of each group is documented in report/scan.py.
+    """
     parent = list(range(len(sketches.docs)))
 
     def root(x: int) -> int:
@@ -422,64 +446,85 @@ def groups(sketches: Sketches, links: list[Link]) -> list[dict[str, object]]:
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     members: dict[int, list[int]] = {}
+    group_links: dict[int, list[Link]] = {}
     for link in links:
-        for x in (link.a, link.b):
-            members.setdefault(root(x), [])
+        group_links.setdefault(root(link.a), []).append(link)
     for x in range(len(parent)):
         r = root(x)
-        if r in members:
-            members[r].append(x)
+        if r in group_links:
+            members.setdefault(r, []).append(x)
     out = []
-    for group in members.values():
-        docs = [sketches.docs[i] for i in group]
-        dated = [(w, i) for i, d in zip(group, docs, strict=True) if (w := _when(d.published))]
+    for r, group in members.items():
+        inner = group_links[r]
+        when = {i: _when(sketches.docs[i].published) for i in group}
+        dated = sorted((w, i) for i, w in when.items() if w is not None)
         origin = None
+        basis = "unknown"
         reason = "unknown: no member has a publication date"
         if dated:
-            dated.sort()
             if len(dated) > 1 and dated[0][0] == dated[1][0]:
                 reason = "unknown: the earliest members were published at the same time"
             else:
                 origin = dated[0][1]
+                basis = "earliest-published"
                 reason = "earliest published" + ("" if len(dated) == len(group)
                                                  else " (some members have no date)")
         if origin is None:
             # No dates decide: a credit line does ("According to Sputnik" names the origin),
             # when every crediting link in the group names the same article.
-            credited = {link.origin for link in links if link.origin is not None
-                        and root(link.a) == root(group[0])}
+            credited = {link.origin for link in inner if link.origin is not None}
             if len(credited) == 1:
                 origin = credited.pop()
+                basis = "credited"
                 reason = "credited by a member (no publication dates decide it)"
-        ref = origin if origin is not None else group[0]
-        verdicts = {}
-        for link in links:
-            if root(link.a) == root(group[0]):
-                for x, y in ((link.a, link.b), (link.b, link.a)):
-                    if x == ref:
-                        verdicts[y] = link.verdict
+        ref = origin if origin is not None else min(
+            group, key=lambda i: _sort_key(when[i], sketches.docs[i]))
+        # The links of each member, for the direct link to the reference and, failing that, the
+        # member through which it is linked (breadth-first from the reference, in id order).
+        neighbours: dict[int, dict[int, Link]] = {}
+        for link in inner:
+            neighbours.setdefault(link.a, {})[link.b] = link
+            neighbours.setdefault(link.b, {})[link.a] = link
+        via = {ref: ref}
+        frontier = [ref]
+        while frontier:
+            following = []
+            for x in frontier:
+                for y in sorted(neighbours.get(x, {}), key=lambda i: sketches.docs[i].id):
+                    if y not in via:
+                        via[y] = x
+                        following.append(y)
+            frontier = following
         rows = []
         for i in group:
             d = sketches.docs[i]
             row: dict[str, object] = {"id": d.id, "path": d.path, "outlet": d.outlet,
                                       "published": d.published, "title": d.title}
-            if i == origin:
-                row["role"] = "origin"
+            if d.line is not None:
+                row["line"] = d.line
+            if i == ref:
+                row["role"] = "origin" if i == origin else "reference"
             else:
-                j, inside, _ = set_measures(sketches.unit_hashes[i], sketches.unit_hashes[ref])
+                j, inside, outside = set_measures(sketches.unit_hashes[i], sketches.unit_hashes[ref])
+                direct = neighbours.get(i, {}).get(ref)
+                evidence: dict[str, object] = {"against": sketches.docs[ref].id}
+                if direct is not None and direct.verdict is not None:
+                    evidence.update(verdict=direct.verdict, basis="aligned")
+                else:
+                    verdict = relation(j, max(inside, outside), linked=direct is not None)
+                    evidence.update(verdict=verdict, basis="measures" if verdict else "indirect")
+                evidence.update(jaccard=round(j, 4), containment=round(inside, 4))
+                if direct is None:
+                    evidence["via"] = sketches.docs[via[i]].id
                 row["role"] = "member"
-                row["evidence"] = {"against": sketches.docs[ref].id, "jaccard": round(j, 4),
-                                   "containment": round(inside, 4),
-                                   "relation": relation(j, inside),
-                                   "verdict": verdicts.get(i)}
+                row["evidence"] = evidence
             rows.append(row)
-        rows.sort(key=lambda r: (r["role"] != "origin", r["published"] or "~", r["id"]))
+        rows.sort(key=lambda r: (r["role"] == "member", r["published"] or "~", r["id"]))
         out.append({"origin": sketches.docs[origin].id if origin is not None else None,
-                    "origin_reason": reason, "size": len(group), "members": rows})
+                    "origin_basis": basis, "origin_reason": reason,
+                    "reference": sketches.docs[ref].id, "size": len(group), "members": rows})
     out.sort(key=lambda g: (-g["size"], g["members"][0]["id"]))
-    for number, g in enumerate(out, 1):
-        g["group"] = number
-    return [{"group": g["group"], **{k: v for k, v in g.items() if k != "group"}} for g in out]
+    return [{"group": number, **g} for number, g in enumerate(out, 1)]
 
 
 def scan_sketches(sketches: Sketches, options: ScanOptions | None = None,

@@ -337,6 +337,9 @@ class BatchReport:
 
 @dataclass(frozen=True)
 class ScanResult:
+    """A corpus scan: its groups (one dict each, the JSON Lines schema of report/scan.py) and
+    what it counted on the way."""
+
     groups: list[dict[str, object]]
     articles: int
     candidate_pairs: int

@@ -25,6 +25,10 @@ from .common import (
     warn,
 )
 
+SCAN_FORMATS = ("text", "json", "html")
+# The format a file's suffix names; other suffixes take --format or json.
+SCAN_SUFFIXES = {".html": "html", ".htm": "html", ".json": "json", ".jsonl": "json",
+                 ".ndjson": "json", ".txt": "text"}
 _SCHEDULER = re.compile(r"(tcp|tls|ucx|ws|wss)://[^\s/:]+:\d{1,5}/?|inproc://\S+")
 
 
@@ -43,29 +47,42 @@ _SCHEDULER = re.compile(r"(tcp|tls|ucx|ws|wss)://[^\s/:]+:\d{1,5}/?|inproc://\S+
               help="Dask partitions (default: 4 per worker).")
 @click.option("--workers", type=click.IntRange(1, 1024), default=None,
               help="Local worker processes (default: CPUs).")
+@click.option("--format", "fmt", type=click.Choice(SCAN_FORMATS), default=None,
+              help="text (for people), json (JSON Lines: one object per group) or html (one "
+                   "self-contained page). Default: from the -o file's suffix; else text on a "
+                   "terminal, json otherwise.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write the groups (JSON Lines) here instead of stdout.")
+              help="Write the groups here instead of stdout (.html, .json/.jsonl or .txt choose "
+                   "the format; any other suffix: json).")
 @follow_symlinks_option
 @set_option
 @config_option
 @click.pass_context
 def scan(ctx: click.Context, paths: tuple[str, ...], index_path: str | None, backend: str,
          redis_url: str | None, engine: str, scheduler: str | None, partitions: int | None,
-         workers: int | None, output: str | None, follow_symlinks: bool, options: tuple[str, ...],
-         config: str | None) -> None:
+         workers: int | None, fmt: str | None, output: str | None, follow_symlinks: bool,
+         options: tuple[str, ...], config: str | None) -> None:
     """Find groups of articles that copy or paraphrase one another, across a whole corpus:
     the files under PATHS, or every article of an index (--index FILE, or --backend redis).
 
-    Prints one JSON object per group (JSON Lines: members, likely origin, evidence per member)
-    and a summary on stderr. Exit 0 when the scan completed, 3 when some inputs were skipped.
+    Each group lists its members, its likely origin and why, and every other member's evidence
+    (verdict, Jaccard, containment). On a terminal the groups are printed as text; piped or
+    redirected (scripts), as JSON Lines, one object per group; a summary goes to stderr (in the
+    text format, at its end). Exit 0 when the scan completed, 3 when some
+    inputs were skipped, 2 on a usage error.
 
-    Example:
+    Examples:
+
+        provenance scan corpus/
 
         provenance scan corpus/ -o groups.jsonl
+
+        provenance scan corpus/ -o groups.html
     """
     from ..api.scan import scan as run_scan
     from ..api.scan import scan_index
 
+    fmt = scan_format(fmt, output)
     from_index = bool(index_path) or (backend == "redis" and not paths)
     if paths and from_index:
         raise CommandError("give either PATHS or an index (--index PATH, --backend redis), not both",
@@ -110,7 +127,12 @@ def scan(ctx: click.Context, paths: tuple[str, ...], index_path: str | None, bac
     if result.articles == 0:
         where = " ".join(paths) if paths else "the index"
         raise CommandError(f"no article to scan in {where}")
-    text = result.jsonl()
+    from ..report.scan import FILE_WIDTH, render_scan, summary_line
+
+    to_terminal = output is None and _stdout_is_terminal()
+    # A file gets fixed width and no colour, so the same corpus gives the same bytes.
+    text = render_scan(result, fmt, color=None if to_terminal else False,
+                       width=None if to_terminal else FILE_WIDTH)
     if output:
         from ..report import write_atomic
 
@@ -119,11 +141,31 @@ def scan(ctx: click.Context, paths: tuple[str, ...], index_path: str | None, bac
         except OSError as exc:
             raise CommandError(f"{output}: cannot write: {exc.strerror or exc}") from None
     else:
-        click.echo(text, nl=False)
-    s = result.summary()
-    click.echo(f"scanned {s['articles']} articles: {s['groups']} groups holding "
-               f"{s['articles_in_groups']} articles ({s['with_origin']} with a likely origin); "
-               f"{s['candidate_pairs']} candidate pairs, {s['links']} confirmed"
-               + (f"; {s['crowded_buckets']} crowded buckets joined as stars" if s["crowded_buckets"] else ""),
-               err=True)
+        click.echo(text, nl=not text.endswith("\n"))
+    if output or fmt != "text":
+        click.echo(summary_line(result), err=True)
     sys.exit(EXIT_INCOMPLETE if failures else 0)
+
+
+
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def scan_format(fmt: str | None, output: str | None) -> str:
+    """--format, else the -o file's suffix, else json for a file; without -o, text on a terminal
+    and json otherwise (scripts keep their JSON Lines). A contradiction is a usage error."""
+    import os
+
+    named = SCAN_SUFFIXES.get(os.path.splitext(output or "")[1].lower())
+    if fmt and named and fmt != named:
+        raise click.UsageError(f"--format {fmt} contradicts the output file {output!r} (its "
+                               f"suffix says {named}): give one or the other")
+    if fmt or named:
+        return fmt or named  # type: ignore[return-value]
+    if output:
+        return "json"
+    return "text" if _stdout_is_terminal() else "json"
