@@ -309,3 +309,12 @@ def test_cli_format_to_stdout(tmp_path) -> None:
     text = _run(SAMPLES, "--format", "text")
     assert text.exit_code == 0 and text.stdout.startswith("Group 1 · 2 articles")
     assert text.stdout.rstrip().endswith("3 candidate pairs, 1 confirmed")
+
+
+def test_scan_tells_progress_as_it_reads(tmp_path) -> None:
+    from provenance.api.scan import scan
+    from provenance.documents import iter_documents
+
+    seen: list[tuple[int, int | None]] = []
+    result = scan(iter_documents([SAMPLES]), progress=lambda done, total: seen.append((done, total)))
+    assert result.articles == 3 and seen == [(1, None), (2, None), (3, None)]

@@ -3,7 +3,7 @@ over files or over every document of an index (either back end)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from ..documents import Document
 from ..errors import ConfigError
@@ -24,17 +24,21 @@ def index_documents(index: Index) -> Iterator[Document]:
 def scan(documents: Iterable[Document], settings: Settings | None = None, *,
          params: SketchParams | None = None, options: ScanOptions | None = None,
          engine: str = "local", scheduler: str | None = None, partitions: int | None = None,
-         workers: int | None = None) -> ScanResult:
+         workers: int | None = None, progress: Callable[[int, int | None], None] | None = None,
+         total: int | None = None) -> ScanResult:
     """Cluster `documents` into groups of articles that reuse one another.
 
     `params` are the sketch parameters (an index's own when scanning an index; else derived from
     `settings`); links that need it are confirmed by alignment under `settings`. The dask engine
-    gives the same groups as the local one.
+    gives the same groups as the local one. `progress(read, total)` is told as articles are
+    read (the sketching that follows is most of the time on big corpora).
     """
     from ..cluster import scan as scan_local
 
     settings = settings or Settings()
     params = params or settings.sketch_params()
+    if progress is not None:
+        documents = _counted(documents, progress, total)
     if engine == "dask":
         from ..cluster_dask import scan_dask
 
@@ -47,4 +51,12 @@ def scan(documents: Iterable[Document], settings: Settings | None = None, *,
 
 def scan_index(index: Index, settings: Settings | None = None, **kwargs: object) -> ScanResult:
     """Scan every document of an index, sketched with the index's own parameters."""
-    return scan(index_documents(index), settings, params=index.params, **kwargs)  # type: ignore[arg-type]
+    return scan(index_documents(index), settings, params=index.params,  # type: ignore[arg-type]
+                total=len(index), **kwargs)
+
+
+def _counted(documents: Iterable[Document], progress: Callable[[int, int | None], None],
+             total: int | None) -> Iterator[Document]:
+    for read, doc in enumerate(documents, 1):
+        progress(read, total)
+        yield doc

@@ -20,6 +20,7 @@ from .common import (
     config_option,
     fail,
     follow_symlinks_option,
+    progress_bar,
     redis_url_option,
     set_option,
     warn,
@@ -98,8 +99,9 @@ def scan(ctx: click.Context, paths: tuple[str, ...], index_path: str | None, bac
                            "(tcp://HOST:PORT, tls://HOST:PORT or inproc://...)", EXIT_USAGE)
     settings = _settings(options, config)
     failures = []
+    progress, stop = progress_bar("reading")
     engine_options = {"engine": engine, "scheduler": scheduler, "partitions": partitions,
-                      "workers": workers}
+                      "workers": workers, "progress": progress}
     try:
         if from_index:
             with _open_index(index_path, backend, redis_url) as idx:
@@ -124,6 +126,8 @@ def scan(ctx: click.Context, paths: tuple[str, ...], index_path: str | None, bac
     except (OSError, TimeoutError, ValueError) as exc:
         # A scheduler that cannot be reached or refuses us (dask raises all three).
         raise CommandError(f"scan failed: {type(exc).__name__}: {exc}") from None
+    finally:
+        stop()
     if result.articles == 0:
         where = " ".join(paths) if paths else "the index"
         raise CommandError(f"no article to scan in {where}")
