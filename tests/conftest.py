@@ -47,3 +47,14 @@ def require_program(*names: str) -> dict[str, str]:
 @pytest.fixture
 def samples() -> Path:
     return SAMPLES
+
+
+def assert_one_error(result, exit_code: int, *fragments: str) -> str:
+    """Exactly one `provenance: error:` line naming every fragment, the exit code, no traceback."""
+    assert "Traceback" not in result.output + result.stderr
+    assert result.exit_code == exit_code, (result.exit_code, result.stderr)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("provenance: error: ")]
+    assert len(errors) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in errors[0], (fragment, errors[0])
+    return errors[0]

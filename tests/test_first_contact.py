@@ -13,21 +13,11 @@ from click.testing import CliRunner
 
 from provenance.cli import cli
 
-from .conftest import A000, A003, A004, SAMPLES
+from .conftest import A000, A003, A004, SAMPLES, assert_one_error
 
 
 def run(*args: object, **kwargs):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False, **kwargs)
-
-
-def one_error(result, code: int, *fragments: str) -> str:
-    assert "Traceback" not in result.output + result.stderr, result.stderr
-    assert result.exit_code == code, (result.exit_code, result.stderr)
-    errors = [line for line in result.stderr.splitlines() if line.startswith("provenance: error: ")]
-    assert len(errors) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in errors[0], (fragment, errors[0])
-    return errors[0]
 
 
 @pytest.fixture(scope="module")
@@ -87,22 +77,22 @@ def test_check_fetches_a_url(site: str) -> None:
 
 
 def test_a_url_on_this_machine_is_refused_without_the_flag(site: str) -> None:
-    one_error(run("check", f"{site}/story", "--against", SAMPLES), 3, "loopback",
+    assert_one_error(run("check", f"{site}/story", "--against", SAMPLES), 3, "loopback",
               "--allow-private-urls")
 
 
-def test_a_url_that_cannot_be_fetched_is_one_error(site: str) -> None:
-    one_error(run("check", f"{site}/missing", "--against", SAMPLES, "--allow-private-urls"), 3,
+def test_a_url_that_cannot_be_fetched_is_assert_one_error(site: str) -> None:
+    assert_one_error(run("check", f"{site}/missing", "--against", SAMPLES, "--allow-private-urls"), 3,
               "HTTP 404")
 
 
 def test_a_pdf_is_an_unsupported_format(tmp_path: Path) -> None:
     pdf = tmp_path / "story.pdf"
     pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
-    one_error(run("check", pdf, "--against", SAMPLES), 3, "unsupported format PDF", "supported:")
+    assert_one_error(run("check", pdf, "--against", SAMPLES), 3, "unsupported format PDF", "supported:")
     renamed = tmp_path / "story.txt"
     renamed.write_bytes(pdf.read_bytes())
-    one_error(run("check", renamed, "--against", SAMPLES), 3, "unsupported format PDF")
+    assert_one_error(run("check", renamed, "--against", SAMPLES), 3, "unsupported format PDF")
 
 
 @pytest.mark.parametrize("suffix, marker", [
@@ -126,17 +116,17 @@ def test_contradictory_options_are_usage_errors(tmp_path: Path) -> None:
 def test_checking_against_nothing_is_no_pass(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    one_error(run("check", A000, "--against", empty), 3, "no article to check against")
+    assert_one_error(run("check", A000, "--against", empty), 3, "no article to check against")
     (empty / "scan.pdf").write_bytes(b"%PDF-1.4\n")
     result = run("check", A000, "--against", empty)
-    one_error(result, 3, "no article to check against", "1 skipped")
+    assert_one_error(result, 3, "no article to check against", "1 skipped")
     assert "unsupported format PDF" in result.stderr
-    one_error(run("index", "add", empty, "--index", tmp_path / "i.db"), 3, "no article found")
+    assert_one_error(run("index", "add", empty, "--index", tmp_path / "i.db"), 3, "no article found")
     nothing = tmp_path / "nothing"
     nothing.mkdir()
-    one_error(run("ci", nothing, "--against", SAMPLES), 3, "no article found")
-    one_error(run("ci", SAMPLES, "--against", nothing), 3, "nothing to check against")
-    one_error(run("scan", nothing), 3, "no article to scan")
+    assert_one_error(run("ci", nothing, "--against", SAMPLES), 3, "no article found")
+    assert_one_error(run("ci", SAMPLES, "--against", nothing), 3, "nothing to check against")
+    assert_one_error(run("scan", nothing), 3, "no article to scan")
 
 
 def test_a_json_report_of_an_unreadable_article_is_still_json(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from provenance.cli import cli
 from provenance.documents import _binary_lines, iter_documents
 
-from .conftest import A000, A003, A004, SAMPLES
+from .conftest import A000, A003, A004, SAMPLES, assert_one_error
 
 
 def run(*args: object, **kwargs):
@@ -27,16 +27,6 @@ def run(*args: object, **kwargs):
 
 def no_traceback(result) -> None:
     assert "Traceback" not in result.output + result.stderr, result.stderr
-
-
-def one_error(result, code: int, *fragments: str) -> str:
-    no_traceback(result)
-    assert result.exit_code == code, (result.exit_code, result.stderr)
-    errors = [line for line in result.stderr.splitlines() if line.startswith("provenance: error: ")]
-    assert len(errors) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in errors[0], (fragment, errors[0])
-    return errors[0]
 
 
 def records(path: Path, *items: tuple[str, Path]) -> Path:
@@ -129,7 +119,7 @@ def test_an_unexpected_error_is_one_line_and_exit_3_not_1(monkeypatch) -> None:
 
     monkeypatch.setattr(api, "check", broken)
     result = run("check", A000, "--against", SAMPLES)
-    one_error(result, 3, "internal error: RuntimeError: something no one planned for", "--debug")
+    assert_one_error(result, 3, "internal error: RuntimeError: something no one planned for", "--debug")
     shown = run("--debug", "check", A000, "--against", SAMPLES)
     assert shown.exit_code == 3 and "Traceback" in shown.stderr
 
@@ -149,7 +139,7 @@ def test_a_report_path_under_a_file_is_one_error_and_writes_nothing(tmp_path: Pa
     blocker = tmp_path / "file.txt"
     blocker.write_text("not a folder", encoding="utf-8")
     result = run("check", A000, "--against", SAMPLES, "--format", "html", "-o", blocker / "r.html")
-    one_error(result, 3, "cannot write report")
+    assert_one_error(result, 3, "cannot write report")
     assert blocker.read_text(encoding="utf-8") == "not a folder"
 
 

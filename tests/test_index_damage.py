@@ -26,24 +26,13 @@ from provenance.cli import cli
 from provenance.storage import sqlite as sqlite_module
 from provenance.storage.sqlite import SQLiteIndex
 
-from .conftest import A000, A003, SAMPLES
+from .conftest import A000, A003, SAMPLES, assert_one_error
 
 SQLITE_HEADER = 100  # bytes; flipping them only gives "file is not a database", tested elsewhere
 
 
 def run(*args: object):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
-def assert_one_error(result, exit_code: int, *fragments: str) -> str:
-    """Exactly one `provenance: error:` line naming every fragment, the exit code, no traceback."""
-    assert "Traceback" not in result.output + result.stderr
-    assert result.exit_code == exit_code, (result.exit_code, result.stderr)
-    errors = [line for line in result.stderr.splitlines() if line.startswith("provenance: error: ")]
-    assert len(errors) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in errors[0], (fragment, errors[0])
-    return errors[0]
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from provenance.cli import cli
 
-from .conftest import A000, SAMPLES, require_program
+from .conftest import A000, SAMPLES, assert_one_error, require_program
 from .test_redis_index import _free_port
 
 SECRET = "s3cret-Pa55"
@@ -20,16 +20,6 @@ SECRET = "s3cret-Pa55"
 
 def run(*args: object):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
-def one_error(result, code: int, *fragments: str) -> str:
-    assert "Traceback" not in result.output + result.stderr, result.stderr
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    errors = [line for line in result.stderr.splitlines() if line.startswith("provenance: error: ")]
-    assert len(errors) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in errors[0], (fragment, errors[0])
-    return errors[0]
 
 
 def _start(tmp: Path, *extra: str) -> subprocess.Popen:
@@ -87,14 +77,14 @@ def test_acl_user_and_password_work_and_are_never_printed(secured, tmp_path) -> 
     assert checked.exit_code == 0 and SECRET not in checked.output
     wrong = run("index", "info", "--backend", "redis", "--redis-url",
                 f"redis://editor:wrong-{SECRET}@127.0.0.1:{secured}/0", "--index", "acl")
-    line = one_error(wrong, 3, "cannot reach Redis")
+    line = assert_one_error(wrong, 3, "cannot reach Redis")
     assert SECRET not in line and SECRET not in wrong.output
 
 
 def test_the_url_from_the_environment_is_redacted_too(secured, monkeypatch) -> None:
     monkeypatch.setenv("PROVENANCE_REDIS_URL", f"redis://:{SECRET}@127.0.0.1:{secured}/0")
     result = run("index", "info", "--backend", "redis", "--index", "nothing-here")
-    line = one_error(result, 3, "no provenance index")
+    line = assert_one_error(result, 3, "no provenance index")
     assert SECRET not in line
 
 
@@ -127,7 +117,7 @@ def test_unix_socket_holds_documents_and_buckets_alike(tmp_path) -> None:
 def test_a_bad_url_is_a_usage_error(url: str, fragment: str) -> None:
     pytest.importorskip("redis")
     result = run("index", "info", "--backend", "redis", "--redis-url", url)
-    line = one_error(result, 2, fragment)
+    line = assert_one_error(result, 2, fragment)
     assert SECRET not in line
 
 
@@ -144,11 +134,11 @@ def test_a_server_lost_mid_run_and_a_garbage_key_are_exit_3(tmp_path) -> None:
         client = redis.Redis.from_url(url)
         client.hset("lost:doc:000_49245dd74f8c1102.txt", "meta", b"\xff not json")
         client.hset("lost:doc:003_121186e99e69e98f.txt", "text", b"not zlib")
-        one_error(run("index", "list", *shared), 3, "damaged")
-        one_error(run("check", A000, *shared), 3, "damaged")
+        assert_one_error(run("index", "list", *shared), 3, "damaged")
+        assert_one_error(run("check", A000, *shared), 3, "damaged")
         client.close()
     finally:
         proc.kill()
         proc.wait(timeout=10)
     # The server is gone now.
-    one_error(run("check", A000, *shared), 3, "cannot reach Redis")
+    assert_one_error(run("check", A000, *shared), 3, "cannot reach Redis")
