@@ -2,13 +2,17 @@
 
 The driver is /usr/bin/chromedriver, given explicitly, so Selenium Manager never runs and nothing
 is downloaded. Screenshots go to the test's temporary folder; with PROVENANCE_UPDATE_GOLDEN=1
-they also replace docs/screenshots/*.png (referenced by the README).
+they also replace docs/screenshots/*.png (referenced by the README; benchmarks/screenshots.py
+makes the same pictures without running the tests). Printing goes through Chrome DevTools'
+Page.printToPDF, and print media is emulated with Emulation.setEmulatedMedia.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -25,6 +29,9 @@ from .test_report_hostile import HOSTILE_META, hostile_corpus
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 UPDATE = os.environ.get("PROVENANCE_UPDATE_GOLDEN") == "1"
+MAX_PRINTED_PAGES = 4
+PAPERS = {"A4": {"paperWidth": 8.27, "paperHeight": 11.69}, "Letter": {"paperWidth": 8.5, "paperHeight": 11.0}}
+PHONE = 390  # CSS pixels: a phone's width
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +134,10 @@ def test_check_report_renders_side_by_side(driver, reports: dict[str, Path], tmp
     assert changed.value_of_css_property("border-bottom-style") == "dotted"  # not colour alone
     deleted = shown.find_element(By.CSS_SELECTOR, ".d-deleted")
     assert "line-through" in deleted.value_of_css_property("text-decoration")
+    # Moved words: marked at both ends of the move, with their own line style.
+    moved = [m.text for m in shown.find_elements(By.CSS_SELECTOR, ".d-moved")]
+    assert "During his two-day visit to" in moved and "during his two-day visit to" in moved
+    assert shown.find_element(By.CSS_SELECTOR, ".moved").value_of_css_property("outline-style") == "dashed"
     assert shown.find_elements(By.CSS_SELECTOR, ".row.gap")  # unaligned text in place
     assert driver.find_elements(By.CSS_SELECTOR, "svg.lane rect.m-src")  # the article map
     driver.set_window_size(1280, 1250)
@@ -242,3 +253,84 @@ def test_injected_markup_does_not_execute(driver, reports: dict[str, Path]) -> N
     for element in driver.find_elements(By.CSS_SELECTOR, ".tab"):
         element.click()
     assert driver.execute_script("return typeof window.pwned") == "undefined"
+
+
+def pdf_pages(driver, paper: dict[str, float]) -> int:
+    """Pages of the page printed to PDF (Page.printToPDF): its /Type /Page objects."""
+    printed = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": True, **paper})
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", base64.b64decode(printed["data"])))
+
+
+def test_phone_width_keeps_every_label_of_the_sources_table(
+        driver, reports: dict[str, Path], tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_report(driver, reports["check"], PHONE, 900)
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= PHONE
+    assert not driver.find_element(By.CSS_SELECTOR, ".sources thead").is_displayed()
+    cells = driver.find_elements(By.CSS_SELECTOR, ".sources tbody td")
+    assert len(cells) == 2 * 7
+    for cell in cells:
+        label = cell.get_attribute("data-label")
+        assert label in ("Source", "Verdict", "Coverage", "Score", "Credited", "Published", "Direction")
+        before = driver.execute_script(
+            "const s = getComputedStyle(arguments[0], '::before');"
+            "return [s.content, s.display, s.visibility, parseFloat(s.fontSize)];", cell)
+        assert before[0] == f'"{label}"' and before[1] != "none" and before[2] == "visible"
+        assert before[3] >= 9
+        r = rect(driver, cell)
+        assert 0 <= r["left"] and r["right"] <= PHONE  # on the screen, label and value
+    # Label and value side by side: the value starts right of its label, on the same line.
+    verdict = driver.find_element(By.CSS_SELECTOR, ".sources tbody td[data-label='Verdict'] .verdict")
+    assert rect(driver, verdict)["left"] > rect(driver, verdict.find_element(By.XPATH, ".."))["left"] + 60
+    # The side by side stacks, each side named.
+    names = [n.text for n in driver.find_elements(By.CSS_SELECTOR, "#panel-0 .row.pair .side-name")[:2]]
+    assert names == ["ARTICLE", "SOURCE A"]
+    driver.set_window_size(PHONE, 1400)
+    save_screenshot(driver, tmp_path, "check-report-phone.png")
+
+
+def test_print_keeps_the_table_and_fits_on_four_pages(
+        driver, reports: dict[str, Path], tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_report(driver, reports["check"])
+    for name, paper in PAPERS.items():
+        pages = pdf_pages(driver, paper)
+        assert 1 <= pages <= MAX_PRINTED_PAGES, f"{pages} pages on {name}"
+    console, performance = driver.get_log("browser"), driver.get_log("performance")
+    assert [e for e in console if e["level"] in ("SEVERE", "WARNING")] == []
+    assert not [e for e in performance if '"Network.requestWillBeSent"' in e["message"]]
+    assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
+
+    # What the printed page shows, on a page's width: the table with its header, every
+    # source's pairs (the switch hidden), a pair never split over two pages.
+    driver.set_window_size(718, 1040)
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert driver.execute_script("return matchMedia('print').matches")
+        head = driver.find_element(By.CSS_SELECTOR, ".sources thead")
+        assert head.is_displayed() and head.value_of_css_property("display") == "table-header-group"
+        assert [th.text for th in head.find_elements(By.TAG_NAME, "th")][:3] == ["SOURCE", "VERDICT", "COVERAGE"]
+        assert not driver.find_element(By.CSS_SELECTOR, ".switch").is_displayed()
+        assert all(p.is_displayed() for p in driver.find_elements(By.CSS_SELECTOR, ".panel"))
+        assert all(t.is_displayed() for t in driver.find_elements(By.CSS_SELECTOR, ".panel-title"))
+        pair = driver.find_element(By.CSS_SELECTOR, "#panel-0 .row.pair")
+        assert pair.value_of_css_property("break-inside") == "avoid"
+        a = rect(driver, pair.find_element(By.CSS_SELECTOR, ".side.art"))
+        s = rect(driver, pair.find_element(By.CSS_SELECTOR, ".side.srccol"))
+        assert a["right"] <= s["left"] and abs(a["top"] - s["top"]) < 1  # still side by side
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 718
+        # The unflagged source B prints its pairs only; A prints the text around them too.
+        assert driver.find_element(By.CSS_SELECTOR, "#panel-0 .row.gap").is_displayed()
+        assert not driver.find_element(By.CSS_SELECTOR, "#panel-1 .row.gap").is_displayed()
+        assert driver.find_element(By.CSS_SELECTOR, "#panel-1 .print-only").is_displayed()
+        # Page one as benchmarks/screenshots.py draws it: an A4 page, @page margins as padding.
+        driver.set_window_size(794, 1123)
+        driver.execute_script("document.body.style.padding = '42px 38px'")
+        save_screenshot(driver, tmp_path, "check-report-print.png")
+        driver.execute_script("document.body.style.padding = ''")
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    note = driver.find_element(By.CSS_SELECTOR, "#panel-1 .print-only")
+    assert note.value_of_css_property("display") == "none"  # on screen, print notes are hidden

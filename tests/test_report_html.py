@@ -26,8 +26,8 @@ def compare_result():
 
 
 def _panel(markup: str, k: int) -> str:
-    start = markup.index(f'<div class="panel" id="panel-{k}"')
-    end = markup.find('<div class="panel" id="panel-', start + 10)
+    start = markup.index(f'id="panel-{k}" role="tabpanel"')
+    end = markup.find('role="tabpanel"', start + 30)
     return markup[start:end if end > 0 else len(markup)]
 
 

@@ -92,9 +92,12 @@ def _plain(text: str, start: int, end: int) -> tuple[Chunk, ...]:
 class _Builder:
     def __init__(self, result: CheckResult):
         self.result = result
-        self.index = {s.id: i for i, s in enumerate(result.sources)}
+        self.layout = _view.layout(result)
+        self.order = self.layout.ordered  # panels, colours and letters follow the reports' order
+        self.index = {s.id: i for i, s in enumerate(self.order)}
         self.letters = _view.source_letters(result)
-        self.rows = [_view.rows_for(result, s) for s in result.sources]
+        self.head_of = {sib.id: g.head for g in self.layout.groups for sib in g.siblings}
+        self.rows = [_view.rows_for(result, s) for s in self.order]
         # Where each article sentence sits in each source's panel: its pair number there.
         self.pair_of: list[dict[int, int]] = []
         for rows in self.rows:
@@ -144,16 +147,18 @@ class _Builder:
             pair = row.pair
             assert pair is not None
             n = row.number
-            art = [self.article_seg(k, a, tuple(_view.article_chunks(text, pair, a.start, a.end)),
+            art = [self.article_seg(k, a, tuple(_view.article_chunks(text, pair, a.start, a.end,
+                                                                    source.text)),
                                     f"p{k}-s{n}", i == 0) for i, a in enumerate(row.article)]
             prev = None
             src = []
             for g in row.source:
                 src.append(self.source_seg(k, source, g, tuple(_view.source_chunks(
-                    source, pair, g.start, g.end)), prev))
+                    source, pair, g.start, g.end, text)), prev))
                 prev = g
             if not src:  # a span the segmentation did not cover: show it whole
-                src = [SegView(f"p{k}-g{pair.source_start}", tuple(_view.source_chunks(source, pair)),
+                src = [SegView(f"p{k}-g{pair.source_start}",
+                               tuple(_view.source_chunks(source, pair, article_text=text)),
                                "sentence", False, False)]
             return {"kind": "pair", "number": n, "id": f"p{k}-r{n}", "art_id": f"p{k}-a{n}",
                     "src_id": f"p{k}-s{n}", "label": pair.label, "score": pair.score,
@@ -182,7 +187,10 @@ class _Builder:
 
     def source(self, k: int, s: SourceFinding) -> dict[str, Any]:
         attributed = sum(1 for p in s.pairs if p.attributed)
+        head = self.head_of.get(s.id)
+        role = "sibling" if head is not None else "reuser" if s.reuses_article else "origin"
         return {
+            "role": role, "head_letter": self.letters[head.id] if head is not None else None,
             "index": k, "letter": self.letters[s.id], "id": s.id, "path": s.path,
             "title": s.title, "outlet": s.outlet, "published": s.published, "url": s.url,
             "href": _view.safe_url(s.url), "verdict": s.verdict, "flagged": s.flagged,
@@ -223,7 +231,7 @@ class _Builder:
                              f"{a.score:.2f}: {a.text[:80]}",
                              "goto": self._goto_attributed(a) or f"p{k}-a{a.start}"})
         lanes = [{"name": "attributed", "letter": "", "rects": lane}]
-        for k, s in enumerate(self.result.sources):
+        for k, s in enumerate(self.order):
             rects = []
             for row in self.rows[k]:
                 if row.kind != "pair" or row.pair is None:
@@ -243,7 +251,9 @@ def render_html(result: CheckResult) -> str:
     """The report as one self-contained HTML document (str, UTF-8 when written)."""
     css, js = _assets()
     a = result.article
+    made, against = _view.evidence(result)
     context: dict[str, Any] = {
+        "made": made, "against": against,
         "css": Markup(css), "js": Markup(js),
         "csp": f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
                "img-src data:; base-uri 'none'; form-action 'none'",
@@ -253,8 +263,17 @@ def render_html(result: CheckResult) -> str:
     }
     if result.status == "ok":
         builder = _Builder(result)
-        context["sources"] = [builder.source(k, s) for k, s in enumerate(result.sources)]
-        context["panels"] = [builder.panel(k, s) for k, s in enumerate(result.sources)]
+        sources = [builder.source(k, s) for k, s in enumerate(builder.order)]
+        context["sources"] = sources
+        context["panels"] = [builder.panel(k, s) for k, s in enumerate(builder.order)]
+        # The tables list group heads, each with its siblings ("also in") folded into its row.
+        context["origins"] = [(sources[builder.index[g.head.id]],
+                               [sources[builder.index[x.id]] for x in g.siblings])
+                              for g in builder.layout.origins]
+        context["reusers"] = [(sources[builder.index[g.head.id]],
+                               [sources[builder.index[x.id]] for x in g.siblings])
+                              for g in builder.layout.reusers]
+        context["folded"] = builder.layout.folded
         context["map"] = builder.article_map()
         context["own_text"] = [builder.article_seg(0, s, _plain(result.text, s.start, s.end), None,
                                                    i == 0) for i, s in enumerate(result.sentences)]
