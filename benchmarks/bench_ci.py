@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus_gen import generate  # noqa: E402
 
-from provenance.api.ci import run_batch
+from provenance.api.ci import run_batch  # noqa: E402
 from provenance.documents import Document  # noqa: E402
 from provenance.policy import Policy  # noqa: E402
 from provenance.report.ci import json_lines  # noqa: E402

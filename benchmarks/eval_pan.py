@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import data_folder_or_skip, table, write_figures  # noqa: E402
 from pan_measures import Span, measures  # noqa: E402
 
-from provenance import Document, Index, check  # noqa: E402
+from provenance import Document, check, open_index  # noqa: E402
 from provenance.config import load_settings  # noqa: E402
 
 # The data README's test for a clean distractor: a source sharing more than 4 word 8-grams with
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         index_path = Path(args.index) if args.index else Path(tmp) / "pan13-src.db"
         started = time.perf_counter()
-        index = Index.open(index_path, create=True, params=settings.sketch_params())
+        index = open_index(index_path, create=True, params=settings.sketch_params())
         if index.params != settings.sketch_params():
             raise SystemExit(f"{index_path}: built with other parameters; delete it to rebuild")
         index.add(Document(id=i, text=read_text(docs / i), path=str(docs / i)) for i in source_ids)

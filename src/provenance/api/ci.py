@@ -316,8 +316,10 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], *,
     sorted by path, record line and id whatever `jobs` is.
 
     With `update_index`, the checked articles are then added to the index (for SQLite in one
-    transaction: all or nothing); an article whose id was already there is a revision: it was
-    checked against the rest of the corpus (never its earlier version) and replaces it.
+    transaction: all or nothing) as the checked collection's own. An article whose id belongs to
+    one of those (added by an earlier `ci --update-index`) is a revision: it was checked against
+    the rest of the corpus (never its earlier version) and replaces it. An article named after a
+    corpus source is no revision: it is checked against that source too, and added as `ID #2`.
 
     Raises IndexError_ when the index cannot be opened, ConfigError for contradictory arguments.
     Unreadable articles are error outcomes, not exceptions.
