@@ -11,6 +11,7 @@ and saves:
 - compare-report.png       desktop, the side by side of the comparison
 - check-report-phone.png   a phone, 390 px wide (the sources as labelled cards, stacked columns)
 - check-report-print.png   the first printed page of the check report (print media on A4)
+- scan-report.png          the HTML page of `provenance scan samples/ --format html`
 
 and prints the number of pages the check report takes when printed to PDF (A4 and US Letter).
 SOURCE_DATE_EPOCH is fixed (unless set) so the pictures show a stable "Generated" time.
@@ -86,6 +87,14 @@ def sample_reports(folder: Path) -> dict[str, Path]:
     for name, result in results.items():
         out[name] = folder / f"{name}.html"
         out[name].write_text(render(result, "html"), encoding="utf-8")
+    from provenance.api.scan import scan
+    from provenance.documents import iter_documents
+    from provenance.report.scan import render_scan
+
+    with contextlib.chdir(ROOT):
+        groups = scan(iter_documents([SAMPLES.relative_to(ROOT)]), workers=1)
+    out["scan"] = folder / "scan.html"
+    out["scan"].write_text(render_scan(groups, "html"), encoding="utf-8")
     return out
 
 
@@ -150,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
             emulate_print(driver, False)
 
             driver.set_window_size(1280, 900)
+            driver.get(reports["scan"].as_uri())
+            shoot(driver, args.out / "scan-report.png")
+
+            driver.get(reports["check"].as_uri())
             for name, paper in (("A4", A4), ("Letter", LETTER)):
                 pages = pdf_pages(print_pdf(driver, paper))
                 print(f"check report printed on {name}: {pages} page{'' if pages == 1 else 's'}")

@@ -75,7 +75,18 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name, result in results.items():
         out[name] = folder / f"{name}.html"
         out[name].write_text(render(result, "html"), encoding="utf-8")
+    out["scan"] = folder / "scan.html"
+    out["scan"].write_text(_scan_html(), encoding="utf-8")
     return out
+
+
+def _scan_html() -> str:
+    from provenance.api.scan import scan
+    from provenance.documents import iter_documents
+    from provenance.report.scan import render_scan
+
+    with contextlib.chdir(ROOT):
+        return render_scan(scan(iter_documents([SAMPLES.relative_to(ROOT)]), workers=1), "html")
 
 
 def open_report(driver, path: Path, width: int = 1280, height: int = 900) -> None:
@@ -192,7 +203,7 @@ def test_clicking_a_sentence_scrolls_its_counterpart_into_view(driver, reports: 
                                  "return r.bottom > 0 && r.top < window.innerHeight;", row)
 
 
-@pytest.mark.parametrize("name", ["check", "compare", "hostile"])
+@pytest.mark.parametrize("name", ["check", "compare", "hostile", "scan"])
 def test_no_console_error_and_no_network_request(driver, reports: dict[str, Path], name: str) -> None:
     console, performance = loaded_again(driver, reports[name])
     errors = [entry for entry in console if entry["level"] in ("SEVERE", "WARNING")]
@@ -334,3 +345,19 @@ def test_print_keeps_the_table_and_fits_on_four_pages(
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     note = driver.find_element(By.CSS_SELECTOR, "#panel-1 .print-only")
     assert note.value_of_css_property("display") == "none"  # on screen, print notes are hidden
+
+
+def test_scan_report_shows_the_group_and_links_each_member_to_its_evidence(
+        driver, reports: dict[str, Path]) -> None:
+    open_report(driver, reports["scan"])
+    from selenium.webdriver.common.by import By
+
+    text = driver.find_element(By.TAG_NAME, "body").text
+    assert "003_121186e99e69e98f.txt" in text and "000_49245dd74f8c1102.txt" in text
+    assert "paraphrase" in text
+    links = [a for a in driver.find_elements(By.CSS_SELECTOR, "a[href^='#']")]
+    assert links
+    target = links[0].get_attribute("href").split("#", 1)[1]
+    links[0].click()
+    assert driver.execute_script("return location.hash") == f"#{target}"
+    assert driver.find_element(By.ID, target).is_displayed()
