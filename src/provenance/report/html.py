@@ -10,20 +10,18 @@ never from clocks or random numbers.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
 from ..results import Attribution, CheckResult, Segment, SourceFinding
 from . import _view
+from ._page import csp_hash, environment
 from ._view import DIRECTION_TEXT, Chunk, Row
-from .escape import html_text
 
 MAP_WIDTH = 1000  # viewBox units along the article's length
 LANE_HEIGHT = 22
@@ -35,23 +33,9 @@ LABEL_NAMES = {
 }
 
 
-def _finalize(value: Any) -> Any:
-    """Every value the template prints, before autoescaping: control and bidi characters shown
-    (escape.html_text). Markup, such as the output of `join`, escaped its items already but
-    kept those characters; the markers it gets contain nothing HTML would read as markup."""
-    if isinstance(value, Markup):
-        return Markup(html_text(value))
-    if isinstance(value, str):
-        return html_text(value)
-    return value
-
-
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("provenance", "templates"), finalize=_finalize,
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+    env = environment()
     env.filters["pct"] = lambda x: f"{x:.0%}"
     env.filters["num"] = lambda x: f"{x:.2f}"
     env.filters["col"] = lambda k: f"s{k % COLOURS}"
@@ -66,8 +50,7 @@ def _assets() -> tuple[str, str]:
     return css, js
 
 
-def _csp_hash(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
 
 
 @dataclass(frozen=True)
@@ -255,7 +238,7 @@ def render_html(result: CheckResult) -> str:
     context: dict[str, Any] = {
         "made": made, "against": against,
         "css": Markup(css), "js": Markup(js),
-        "csp": f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
+        "csp": f"default-src 'none'; style-src {csp_hash(css)}; script-src {csp_hash(js)}; "
                "img-src data:; base-uri 'none'; form-action 'none'",
         "result": result, "article": a, "article_href": _view.safe_url(a.url),
         "name": a.title or a.path or a.id, "labels": LABEL_NAMES,

@@ -57,14 +57,15 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
 
 from ..results import ScanResult
-from .escape import html_text, json_text, terminal_line
+from ._page import csp_hash, environment, use_colour
+from .escape import json_text, terminal_line
 
 FORMATS = ("text", "json", "html")
 INDENT = 14  # where a member's facts and title start
@@ -139,26 +140,10 @@ def compare_command(member: dict[str, Any], reference: dict[str, Any]) -> str | 
 # --- Text ---------------------------------------------------------------------------------------
 
 
-def _use_colour(color: bool | None) -> bool:
-    """The caller's choice, else colour on a terminal without NO_COLOR or TERM=dumb (as the
-    check report, report/terminal.py)."""
-    import os
-    import sys
-
-    if color is not None:
-        return color
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
 def render_text(result: ScanResult, *, color: bool | None = None, width: int | None = None) -> str:
     """The groups for a person at a terminal: each group's likely origin and why, its members
     with verdict, outlet, date and measures, then the summary line."""
-    colour = _use_colour(color)
+    colour = use_colour(color)
     if width is None:
         width = shutil.get_terminal_size((80, 24)).columns
     width = max(40, width)
@@ -213,21 +198,9 @@ def render_text(result: ScanResult, *, color: bool | None = None, width: int | N
 # --- HTML ---------------------------------------------------------------------------------------
 
 
-def _finalize(value: Any) -> Any:
-    """Every value the template prints, before autoescaping: control and bidi characters shown."""
-    if isinstance(value, Markup):
-        return Markup(html_text(value))
-    if isinstance(value, str):
-        return html_text(value)
-    return value
-
-
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("provenance", "templates"), finalize=_finalize,
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+    env = environment()
     env.filters["num"] = lambda x: f"{x:.2f}"
     env.filters["plural"] = plural
     return env
@@ -236,13 +209,6 @@ def _environment() -> Environment:
 @lru_cache(maxsize=1)
 def _css() -> str:
     return resources.files("provenance").joinpath("templates", "scan.css").read_text(encoding="utf-8")
-
-
-def _csp_hash(text: str) -> str:
-    import base64
-    import hashlib
-
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
 def _html_groups(result: ScanResult) -> list[dict[str, Any]]:
@@ -277,7 +243,7 @@ def render_html(result: ScanResult) -> str:
     s = result.summary()
     context = {
         "css": Markup(css),
-        "csp": f"default-src 'none'; style-src {_csp_hash(css)}; base-uri 'none'; "
+        "csp": f"default-src 'none'; style-src {csp_hash(css)}; base-uri 'none'; "
                "form-action 'none'",
         "version": __version__, "groups": _html_groups(result), "summary": s,
         "summary_line": summary_line(result),

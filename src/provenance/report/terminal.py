@@ -14,10 +14,8 @@ workflow command when the report is printed in a CI log.
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
-import sys
 
 from rich import box
 from rich.console import Console
@@ -27,6 +25,7 @@ from rich.text import Text
 
 from ..results import CheckResult, SourceFinding
 from . import _view
+from ._page import use_colour
 from ._view import DELETED, INSERTED, MOVED
 from .escape import terminal_line
 
@@ -41,18 +40,6 @@ SHORT_DIRECTION = {"source-to-article": "source first", "article-to-source": "ar
                    "unknown": "unknown"}
 INDENT = 4
 _SPACE = re.compile(r"\s+")
-
-
-def use_colour(color: bool | None) -> bool:
-    """Whether to emit colour: the caller's choice, else a terminal without NO_COLOR."""
-    if color is not None:
-        return color
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def _console(color: bool, width: int) -> tuple[Console, io.StringIO]:
