@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -246,6 +247,65 @@ def _check_all(tasks: list[Task], spec: IndexSpec, settings: Settings, tool: dic
     return _check_in_pool(tasks, spec, settings, tool, jobs, progress, results, revisions)
 
 
+# --- The dask engine: the same checks on a dask.distributed cluster ----------------------------
+
+_dask_local = threading.local()
+
+
+def _dask_check(task: Task, spec: IndexSpec, settings: Settings, tool: dict[str, Any],
+                revisions: frozenset[str]) -> tuple[CheckResult, Document | None]:
+    """One article on a dask worker: the worker's threads each keep their own index connection
+    (SQLite connections must not cross threads; a Redis client could, but one rule serves both)."""
+    cache = getattr(_dask_local, "indexes", None)
+    if cache is None:
+        cache = _dask_local.indexes = {}
+    if spec not in cache:
+        cache[spec] = spec.open()
+    _worker.update(spec=spec, settings=settings, tool=tool, index=cache[spec], revisions=revisions)
+    return _check_task(task)
+
+
+def _check_on_dask(tasks: list[Task], spec: IndexSpec, settings: Settings, tool: dict[str, Any],
+                   revisions: frozenset[str], scheduler: str | None, jobs: int,
+                   progress: Callable[[int, int], None] | None
+                   ) -> list[tuple[CheckResult, Document | None]]:
+    """The checks on a dask.distributed cluster: the scheduler at `scheduler`, else a local
+    cluster of `jobs` worker processes. Results come back in task order, so the outputs are the
+    local engine's. A remote cluster needs an index its workers can open (a shared Redis index,
+    or an SQLite file at the same path on every machine)."""
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ConfigError("ci --engine dask needs dask.distributed: "
+                          "pip install 'news-provenance[dask]'") from None
+    cluster = None
+    if scheduler:
+        client = Client(scheduler, timeout="30s")
+    else:
+        cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = client.map(_dask_check, tasks, spec=spec, settings=settings, tool=tool,
+                             revisions=revisions, pure=False)
+        position = {f.key: i for i, f in enumerate(futures)}
+        results: list[tuple[CheckResult, Document | None] | None] = [None] * len(tasks)
+        for done, future in enumerate(as_completed(futures), 1):
+            i = position[future.key]
+            try:
+                results[i] = future.result()
+            except Exception as exc:  # a worker lost: this article is an error, not the run
+                results[i] = (_error(tasks[i], f"{readable_name(tasks[i].path)}: dask worker "
+                                     f"failed ({type(exc).__name__}: {exc})", tool), None)
+            if progress:
+                progress(done, len(tasks))
+        return results  # type: ignore[return-value]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
 def _check_in_pool(tasks: list[Task], spec: IndexSpec, settings: Settings, tool: dict[str, Any],
                    jobs: int, progress: Callable[[int, int], None] | None,
                    results: list[tuple[CheckResult, Document | None] | None],
@@ -310,7 +370,8 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], *,
               against: Sequence[str | os.PathLike[str]] = (), settings: Settings | None = None,
               policy: Policy | None = None, jobs: int | None = None, update_index: bool = False,
               progress: Callable[[int, int], None] | None = None,
-              follow_symlinks: bool = False) -> BatchReport:
+              follow_symlinks: bool = False, engine: str = "local",
+              scheduler: str | None = None) -> BatchReport:
     """Check every article under `paths` against an index (an SQLite file's path, or an
     IndexSpec naming either back end) or a temporary index built once from `against`; outcomes
     sorted by path, record line and id whatever `jobs` is.
@@ -353,7 +414,13 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], *,
             revisions = _revisions(idx, tasks)
             taken = set(idx.ids()) if update_index else set()
         # The main process holds no connection while workers (forked) open their own.
-        checked = _check_all(tasks, spec, settings, tool, jobs, progress, revisions)
+        if engine == "dask":
+            checked = _check_on_dask(tasks, spec, settings, tool, revisions, scheduler, jobs,
+                                     progress)
+        elif engine == "local":
+            checked = _check_all(tasks, spec, settings, tool, jobs, progress, revisions)
+        else:
+            raise ConfigError(f"unknown engine {engine!r} (local or dask)")
     outcomes = tuple(judge(result, policy, result.article.id in revisions and result.status == "ok")
                      for result, _ in checked)
     update = None

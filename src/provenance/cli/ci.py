@@ -37,6 +37,11 @@ OUTPUT_OPTIONS = ("junit", "sarif", "json_path", "markdown")
 @index_option
 @backend_option
 @redis_url_option
+@click.option("--engine", type=click.Choice(("local", "dask")), default="local", show_default=True,
+              help="local: worker processes on this machine; dask: a dask.distributed cluster.")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Dask scheduler (tcp://HOST:PORT); without it a local cluster of --jobs "
+                   "workers. Remote workers need an index they can open (--backend redis).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: the config's ci.jobs, else all cores).")
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), default=None,
@@ -65,7 +70,7 @@ OUTPUT_OPTIONS = ("junit", "sarif", "json_path", "markdown")
               help="A provenance.toml or pyproject.toml (default: the one in the current folder).")
 @click.pass_context
 def ci(ctx: click.Context, paths: tuple[str, ...], against: tuple[str, ...], index_path: str | None,
-       backend: str, redis_url: str | None, jobs: int | None, fail_on: str | None, allow_outlet: tuple[str, ...],
+       backend: str, redis_url: str | None, engine: str, scheduler: str | None, jobs: int | None, fail_on: str | None, allow_outlet: tuple[str, ...],
        allow_source: tuple[str, ...], common_outlet: tuple[str, ...],
        common_source: tuple[str, ...], ignore_globs: tuple[str, ...], junit: str | None,
        sarif: str | None, json_path: str | None, markdown: str | None, update_index: bool,
@@ -91,6 +96,11 @@ def ci(ctx: click.Context, paths: tuple[str, ...], against: tuple[str, ...], ind
     if against and (ctx.get_parameter_source("index_path") == ParameterSource.COMMANDLINE
                     or ctx.get_parameter_source("backend") == ParameterSource.COMMANDLINE):
         raise click.UsageError("give either --index/--backend or --against, not both")
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
+    if scheduler and against:
+        raise click.UsageError("--scheduler runs on remote workers, which cannot open a temporary "
+                               "--against index: index the corpus (e.g. --backend redis)")
     if update_index and against:
         raise click.UsageError("--update-index needs --index: a temporary --against index is not kept")
     for name in OUTPUT_OPTIONS:
@@ -116,7 +126,7 @@ def ci(ctx: click.Context, paths: tuple[str, ...], against: tuple[str, ...], ind
                            settings=settings, policy=policy,
                            jobs=jobs or table.get("jobs") or default_jobs(),
                            update_index=update_index, progress=progress,
-                           follow_symlinks=follow_symlinks)
+                           follow_symlinks=follow_symlinks, engine=engine, scheduler=scheduler)
     except ProvenanceError as exc:
         raise fail(exc) from None
     finally:
