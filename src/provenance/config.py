@@ -19,6 +19,9 @@ the policy of the `provenance ci` gate; every command validates it, only `ci` ac
     article = "2024/05/story.txt"       # article id or path (glob)
     source = "wire/123.txt"             # source id (glob) or outlet
     reason = "licensed reprint, agreed with legal on 2024-05-02"
+
+An `[outlets]` table (`[tool.provenance.outlets]`) adds other names of outlets, for credit lines
+and datelines: `APP = ["Associated Press of Pakistan", "اے پی پی"]`.
 """
 
 from __future__ import annotations
@@ -36,6 +39,16 @@ from .settings import FAIL_LEVELS, Settings, short_repr
 _SETTING_TYPES = {f.name: f.type for f in fields(Settings)}
 CONFIG_NAMES = ("provenance.toml", "pyproject.toml")
 CI_TABLE = "ci"
+OUTLETS_TABLE = "outlets"  # outlet = [other names]: read by text.outlet_names
+# Outlet aliases from configuration files, added to text.OUTLET_ALIASES (which reads this
+# table; configuration depends on no stage of the pipeline).
+EXTRA_OUTLET_ALIASES: dict[str, tuple[str, ...]] = {}
+
+
+def register_outlet_aliases(table: dict[str, list[str]]) -> None:
+    """Add outlets and their other names (an [outlets] table) for credit lines and datelines."""
+    for name, aliases in table.items():
+        EXTRA_OUTLET_ALIASES[name] = tuple(dict.fromkeys((*EXTRA_OUTLET_ALIASES.get(name, ()), *aliases)))
 CI_LIST_KEYS = ("allow_sources", "allow_outlets", "common_sources", "common_outlets", "ignore")
 WAIVER_KEYS = ("article", "source", "reason")
 CI_KEYS = ("fail_on", "jobs", "waivers", *CI_LIST_KEYS)
@@ -107,6 +120,9 @@ def settings_from_mapping(data: dict[str, Any], where: str = "configuration") ->
         if key == CI_TABLE:
             parse_ci_table(value, where)  # validated by every command, used by `ci` alone
             continue
+        if key == OUTLETS_TABLE:
+            register_outlet_aliases(parse_outlets_table(value, where))
+            continue
         if key not in _SETTING_TYPES:
             hint = _unknown(raw_key, _SETTING_TYPES, CI_KEYS,
                             f"a key of the ci policy: put it in the [{CI_TABLE}] table")
@@ -125,6 +141,21 @@ def settings_from_mapping(data: dict[str, Any], where: str = "configuration") ->
         return Settings(**values)
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
+
+
+def parse_outlets_table(table: Any, where: str = "configuration") -> dict[str, list[str]]:
+    """The [outlets] table: outlet name -> list of its other names (aliases, other scripts),
+    e.g. `APP = ["Associated Press of Pakistan", "اے پی پی"]`. A credit or dateline naming an
+    alias credits the outlet (text.credits_outlet)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: key '{OUTLETS_TABLE}' must be a table of outlet = [aliases]")
+    out: dict[str, list[str]] = {}
+    for name, aliases in table.items():
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+            raise ConfigError(f"{where}: outlets.{name} must be a list of names, "
+                              f"got {short_repr(aliases)}")
+        out[str(name)] = [a.strip() for a in aliases]
+    return out
 
 
 def load_settings(config: str | None, options: tuple[str, ...] = ()) -> Settings:

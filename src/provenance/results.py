@@ -77,13 +77,14 @@ class ArticleInfo:
     author: str | None = None
     line: int | None = None
     warnings: tuple[str, ...] = ()
+    language: str | None = None  # ISO 639-1 (text.detect_language); added in schema 1.x
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "path": self.path, "format": self.format, "chars": self.chars,
             "title": self.title, "outlet": self.outlet, "published": self.published,
             "url": self.url, "author": self.author, "line": self.line,
-            "warnings": list(self.warnings),
+            "warnings": list(self.warnings), "language": self.language,
         }
 
 
@@ -179,6 +180,7 @@ class SourceFinding:
     # The source's text and segments, for side-by-side reports (not part of the JSON).
     text: str = field(default="", repr=False)
     segments: tuple[Segment, ...] = field(default=(), repr=False)
+    language: str | None = None  # ISO 639-1 of the source's text; added in schema 1.x
 
     @property
     def flagged(self) -> bool:
@@ -198,7 +200,7 @@ class SourceFinding:
             "direction": self.direction, "direction_reason": self.direction_reason,
             "reuses_article": self.reuses_article,
             "sibling_of": self.sibling_of, "containment": _r(self.containment),
-            "jaccard_estimate": _r(self.jaccard_estimate),
+            "jaccard_estimate": _r(self.jaccard_estimate), "language": self.language,
             "pairs": [p.to_dict() for p in self.pairs],
         }
 

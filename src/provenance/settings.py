@@ -63,6 +63,9 @@ class Settings:
     partial_passage_chars: int = 200
 
     count_quotes: bool = True
+    # Document-level evidence where the sentence scorer is not calibrated (verdict.py,
+    # CONTAINMENT_CALIBRATION): the share of the article's content units found in the source.
+    containment_evidence: bool = True
     max_article_chars: int = 5_000_000
 
     def __post_init__(self) -> None:
@@ -73,9 +76,10 @@ class Settings:
         _check_number("switch_cost", self.switch_cost, 0.0, math.inf)
         for name, (low, high) in _INT_LIMITS.items():
             _check_int(name, getattr(self, name), low, high)
-        if not isinstance(self.count_quotes, bool):
-            raise SettingError("count-quotes must be true or false, "
-                               f"got {short_repr(self.count_quotes)}")
+        for name in ("count_quotes", "containment_evidence"):
+            if not isinstance(getattr(self, name), bool):
+                raise SettingError(f"{_key(name)} must be true or false, "
+                                   f"got {short_repr(getattr(self, name))}")
         if not self.paraphrase <= self.near_verbatim <= self.verbatim:
             raise SettingError("thresholds must satisfy paraphrase <= near-verbatim <= verbatim")
         _check_banding(self)  # last: it may ask datasketch

@@ -45,7 +45,7 @@ DOC_LEVEL = 0
 PASSAGE_LEVEL = 1
 # Version of the unit/key computation: an index records it, and one built by another version is
 # rebuilt rather than silently mixed (keys would not match).
-SKETCH_VERSION = 2
+SKETCH_VERSION = 3
 
 
 @lru_cache(maxsize=32)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .config import EXTRA_OUTLET_ALIASES
 from .results import Segment
 
 # Characters folded to ASCII look-alikes before matching: rewriters and CMSs swap them freely.
@@ -158,6 +159,103 @@ def _stem(word: str) -> str:
     return word[:5]
 
 
+# --- Languages -------------------------------------------------------------------------------
+# A content unit must be a function of the word alone, never of the document's language: a
+# passage quoted into a document of another language, or a short headline that a language
+# identifier reads as a neighbouring language, must give the units its source gave, or MinHash
+# and the sentence scorer would miss it. So stop words and lemmas are chosen by the word's
+# script: ASCII words keep the English list above (English results do not move); other words
+# are stop words when a list of stopwords-iso (58 languages) or STOPWORDS_EXTRA names them, and
+# scripts with a simplemma lemmatizer (Cyrillic, Greek, Hebrew, Devanagari...) are lemmatized
+# before the five-character prefix is taken (the prefix alone when the lemmatizer does not know
+# the word). The document's language (detect_language) is recorded on results.
+
+# Function words that stopwords-iso lacks. Its Urdu list is partly mis-encoded and misses the
+# most frequent Urdu words of all (on the COUNTER dev stories: نے، سے، میں، کا، کر، بھی، کہا،
+# انہوں، نہیں، ساتھ...), which were driving MinHash sets and sentence scores. Postpositions,
+# auxiliaries, pronouns, conjunctions and the reporting verbs of Urdu.
+STOPWORDS_EXTRA = {
+    "ur": """میں نے سے کا کی کے کو کر اس اسے اسی ان انہیں انہوں انھوں جنہوں جس جن جو وہ یہ یہی وہی بھی
+        کیا کیے کئے گیا گئی گئے گا گی گے دیا دی دیے دئیے لیا لی لیے لئے کیلئے کےلئے لیکن مگر اور یا
+        کرنے کرتے کرتا کرتی کریں کرے کرکے ہونے ہوتے ہوتا ہوتی ہوا ہوئی ہوئے ہوں ہوگا ہوگی ہوں گے تھا
+        تھی تھے ہے ہیں ہو رہا رہی رہے رہیں سکتا سکتی سکتے سکے جائے جائیں جاتا جاتی جاتے جانے گیا
+        کہا کہنا کہنے کہتے کہ کہ انکا انکی انکے اسکا اسکی اسکے ساتھ مطابق جبکہ تاہم بلکہ نیز اب پھر
+        تو ہی نہیں نہ پہلے بعد دوران تک پر والا والی والے اپنے اپنی اپنا ہم آپ میرے ہمارے ایسے ایسا
+        کوئی کسی کچھ بارے حوالے سلسلے علاوہ""".split(),
+}
+# Scripts (by the Unicode name's first word) whose words go through simplemma, and with which of
+# its languages, tried in order. Arabic script is not among them: Urdu has no simplemma model,
+# and Persian and Arabic models would rewrite Urdu words written in the same letters.
+_LEMMA_SCRIPTS = {
+    "CYRILLIC": ("ru", "uk", "bg", "mk"), "GREEK": ("el",), "HEBREW": ("he",),
+    "DEVANAGARI": ("hi",), "GEORGIAN": ("ka",), "ARMENIAN": ("hy",), "MALAYALAM": ("ml",),
+}
+
+
+@lru_cache(maxsize=1)
+def other_stopwords() -> frozenset[str]:
+    """The non-ASCII stop words of every stopwords-iso language and of STOPWORDS_EXTRA, folded
+    as tokens are (one token each)."""
+    import stopwordsiso
+
+    words: set[str] = set()
+    lists = [stopwordsiso.stopwords(lang) for lang in sorted(stopwordsiso.langs())]
+    for entries in [*lists, *STOPWORDS_EXTRA.values()]:
+        for entry in entries:
+            toks = _TOKEN.findall(entry)
+            if len(toks) == 1 and not toks[0].isascii():
+                words.add(_fold_word(toks[0]))
+    return frozenset(words)
+
+
+def _fold_word(word: str) -> str:
+    if word.isascii():
+        return word.lower()
+    return unicodedata.normalize("NFKC", "".join(_FOLD.get(c, c) for c in word)).casefold()
+
+
+def _script(word: str) -> str:
+    for c in word:
+        if c.isalpha():
+            return unicodedata.name(c, "").split(" ", 1)[0]
+    return ""
+
+
+@lru_cache(maxsize=262144)
+def word_unit(word: str) -> str:
+    """The content unit of one normalized word token: "" for a stop word, else the
+    five-character prefix of its lemma (of the word itself where no lemmatizer applies)."""
+    if word.isascii():
+        return "" if word in STOPWORDS else word[:5]
+    if word in other_stopwords():
+        return ""
+    langs = _LEMMA_SCRIPTS.get(_script(word))
+    if langs:
+        import simplemma
+
+        lemma = _fold_word(simplemma.lemmatize(word, lang=langs))
+        if lemma in other_stopwords():
+            return ""
+        return lemma[:5]
+    return word[:5]
+
+
+# The most probable language of a text, as ISO 639-1, from its first LANGUAGE_SAMPLE characters.
+LANGUAGE_SAMPLE = 3000
+
+
+@lru_cache(maxsize=4096)
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language (py3langid, 97 languages, its model shipped in the
+    wheel), or None for a text without letters."""
+    sample = text[:LANGUAGE_SAMPLE]
+    if not any(c.isalpha() for c in sample):
+        return None
+    import py3langid
+
+    return str(py3langid.classify(sample)[0])
+
+
 def content_units(tokens: list[Token]) -> list[str]:
     """The units content similarity is measured on: stems of content words, and character
     bigrams for scripts without spaces (where single characters are too common to mean much)."""
@@ -172,8 +270,9 @@ def content_units(tokens: list[Token]) -> list[str]:
         if prev_unspaced is not None and not units:
             units.append(prev_unspaced)
         prev_unspaced = None
-        if tok.text not in STOPWORDS:
-            units.append(_stem(tok.text))
+        unit = word_unit(tok.text)
+        if unit:
+            units.append(unit)
     if prev_unspaced is not None and not units:
         units.append(prev_unspaced)
     return units
@@ -431,15 +530,97 @@ _OUTLET_WORDS = re.compile(
 _PICTURES = re.compile(r"(?i)\b(?:images?|photos?|pictures|stock|shutterstock|alamy)\b")
 
 
+# Other names of an outlet, in other scripts and languages: a credit or dateline naming any of
+# them credits the outlet. Users extend it with an [outlets] table in provenance.toml
+# (config.register_outlet_aliases).
+OUTLET_ALIASES: dict[str, tuple[str, ...]] = {
+    "APP": ("Associated Press of Pakistan", "اے پی پی"),
+    "AP": ("Associated Press", "اے پی"),
+    "AFP": ("Agence France-Presse", "اے ایف پی", "Франс Пресс", "Франс-Пресс"),
+    "Reuters": ("رائٹرز", "روئٹرز", "Рейтер", "Рейтерс"),
+    "TASS": ("ТАСС", "ИТАР-ТАСС", "تاس"),
+    "RIA Novosti": ("РИА Новости", "RIA", "ریا نووستی"),
+    "Sputnik": ("Спутник", "اسپوتنیک", "سپوتنک"),
+    "Interfax": ("Интерфакс",),
+    "Xinhua": ("Синьхуа", "شنہوا", "شینہوا"),
+    "SANA": ("ثناء نیوز", "ثنا نیوز"),
+    "PPI": ("پی پی آئی",),
+    "NNI": ("این این آئی",),
+    "INP": ("آئی این پی",),
+    "Online": ("آن لائن",),
+    "IRNA": ("ایرنا",),
+    "BBC": ("بی بی سی", "Би-би-си"),
+}
+_ALIAS_GROUP: dict[str, frozenset[str]] = {}
+_ALIAS_STATE: list[object] = [None]  # the configured aliases the groups were built from
+
+
+def outlet_names(outlet: str) -> frozenset[str]:
+    """The outlet's names, casefolded: itself and every alias of a group it belongs to
+    (OUTLET_ALIASES and the [outlets] table of the configuration, config.EXTRA_OUTLET_ALIASES)."""
+    state = tuple(sorted(EXTRA_OUTLET_ALIASES.items()))
+    if state != _ALIAS_STATE[0]:
+        _ALIAS_GROUP.clear()
+        _outlet_pattern.cache_clear()
+        _ALIAS_STATE[0] = state
+        for name, aliases in [*OUTLET_ALIASES.items(), *EXTRA_OUTLET_ALIASES.items()]:
+            group = frozenset(n.casefold() for n in (name, *aliases))
+            for n in group:
+                _ALIAS_GROUP[n] = _ALIAS_GROUP.get(n, frozenset()) | group
+    key = outlet.strip().casefold()
+    return _ALIAS_GROUP.get(key, frozenset()) | {key}
+
+
 def is_outlet_name(name: str) -> bool:
     """Whether a credited name looks like a news outlet or agency (not a person or a body)."""
     if _PICTURES.search(name):
         return False
-    return name.casefold() in KNOWN_OUTLETS or bool(_OUTLET_WORDS.search(name.split()[-1]))
+    return (name.casefold() in KNOWN_OUTLETS or name.strip().casefold() in outlet_names_all()
+            or bool(_OUTLET_WORDS.search(name.split()[-1])))
+
+
+def outlet_names_all() -> frozenset[str]:
+    outlet_names("")  # fills the groups
+    return frozenset(_ALIAS_GROUP)
+
+
+# Credits in other words than "according to X": an agency dateline at the start of a paragraph
+# ("(Reuters) -", "KARACHI, May 3 (APP):", "نئی دہلی ۔30 اکتوبر (اے پی پی)") and the credit
+# phrases of Russian ("по данным ТАСС", "сообщает РИА Новости", "передает Интерфакс",
+# "со ссылкой на") and Urdu ("اے پی پی کے مطابق" = according to APP). A name is kept when it is
+# a known outlet or alias, or looks like an outlet (is_outlet_name).
+_DATELINE = re.compile(r"(?m)^[^\n()]{0,60}?\(\s*([^()\n]{2,40}?)\s*\)")
+_CREDIT_OTHER = re.compile(
+    r"(?i:по\s+данным|по\s+сообщению|сообщает|сообщило|сообщил|передает|передаёт|пишет|"
+    r"со\s+ссылкой\s+на|как\s+сообщает)\s+(?:агентства?\s+|агентство\s+)?"
+    r"([A-ZА-ЯЁ][\w\-]*(?:[ \t]+[A-ZА-ЯЁ][\w\-]*){0,2})"
+)
+_URDU_CREDIT = re.compile(r"([\w ]{2,30}?)\s+کے\s+مطابق")
+
+
+def _other_credits(text: str) -> list[str]:
+    found = [m.group(1) for m in _DATELINE.finditer(text)]
+    found += [m.group(1) for m in _CREDIT_OTHER.finditer(text)]
+    known = outlet_names_all()
+    for m in _URDU_CREDIT.finditer(text):
+        words = m.group(1).split()
+        # The longest tail of the words before "کے مطابق" that is a known name.
+        for k in range(min(4, len(words)), 0, -1):
+            if " ".join(words[-k:]).casefold() in known:
+                found.append(" ".join(words[-k:]))
+                break
+    names = []
+    for raw in found:
+        name = raw.strip().rstrip(".,;:'")
+        for part in re.split(r"\s*[/،,]\s*", name):  # "(سپورٹس ڈیسک/اے ایف پی)"
+            if part and (part.casefold() in known or part.casefold() in KNOWN_OUTLETS):
+                names.append(part)
+    return names
 
 
 def credit_mentions(text: str) -> list[str]:
-    """Outlets credited as a source in the text ("According to Sputnik", "as per Reuters")."""
+    """Outlets credited as a source in the text ("According to Sputnik", "as per Reuters",
+    an agency dateline "(APP)", "по данным ТАСС")."""
     names: list[str] = []
     pos = 0
     while (m := _CREDIT_GENERIC.search(text, pos)) is not None:
@@ -450,6 +631,9 @@ def credit_mentions(text: str) -> list[str]:
         name = head.rstrip(".,;:'")
         if name and name not in names and is_outlet_name(name):
             names.append(name)
+    for name in _other_credits(text):
+        if name not in names:
+            names.append(name)
     return names
 
 
@@ -457,14 +641,22 @@ def credits_outlet(text: str, outlet: str | None) -> bool:
     """True when the text credits `outlet` as its source (case-insensitive, whole words)."""
     if not outlet or not outlet.strip():
         return False
-    name = re.escape(outlet.strip())
+    names = outlet_names(outlet)  # first: it refreshes the aliases _outlet_pattern caches
+    if _outlet_pattern(outlet.strip()).search(text):
+        return True
+    return any(n.casefold() in names for n in _other_credits(text))
+
+
+@lru_cache(maxsize=1024)
+def _outlet_pattern(outlet: str) -> re.Pattern[str]:
+    names = sorted(outlet_names(outlet), key=len, reverse=True)
+    name = "|".join(re.escape(n) for n in names)
     # (?<!\w) and (?!\w) rather than \b: a name may start or end with punctuation ("A.P.",
     # "Yahoo!"), where \b would demand a word character next to it.
-    pattern = re.compile(
-        rf"\b(?:{_CREDIT_VERBS})\s+(?:the\s+)?{name}(?!\w)|(?<!\w){name}(?:'s)?\s+(?:reported|reports|said|says|wrote|writes|quoted)\b",
+    return re.compile(
+        rf"\b(?:{_CREDIT_VERBS})\s+(?:the\s+)?(?:{name})(?!\w)|(?<!\w)(?:{name})(?:'s)?\s+(?:reported|reports|said|says|wrote|writes|quoted)\b",
         re.IGNORECASE,
     )
-    return bool(pattern.search(text))
 
 
 # --- The fast path: scorable spans and units straight from the text --------------------------
@@ -582,11 +774,7 @@ class _StemTable(dict):
     def __missing__(self, word: str) -> str:
         if len(self) > 500_000:
             self.clear()
-        if word.isascii():
-            w = word.lower()
-        else:
-            w = unicodedata.normalize("NFKC", "".join(_FOLD.get(c, c) for c in word)).casefold()
-        unit = self[word] = "" if w in STOPWORDS else w[:5]
+        unit = self[word] = word_unit(_fold_word(word))
         return unit
 
 
