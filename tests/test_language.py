@@ -11,7 +11,13 @@ from provenance.config import EXTRA_OUTLET_ALIASES, settings_from_mapping
 from provenance.documents import Document
 from provenance.errors import ConfigError
 from provenance.settings import Settings
-from provenance.text import content_units, credit_mentions, credits_outlet, detect_language, tokenize
+from provenance.text import (
+    content_units,
+    credit_mentions,
+    credits_outlet,
+    detect_language,
+    tokenize,
+)
 from provenance.verdict import containment_verdict
 
 

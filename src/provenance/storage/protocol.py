@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -13,6 +13,9 @@ from ..documents import Document
 from ..results import AddReport
 from ..settings import SketchParams
 from ..sketch import Sketch
+
+if TYPE_CHECKING:
+    from ..xlang import DocumentVectors
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,8 @@ class Index(Protocol):
     location: str
     params: SketchParams
 
-    def add(self, documents: Iterable[Document], *, atomic: bool = False) -> AddReport: ...
+    def add(self, documents: Iterable[Document], *, atomic: bool = False,
+            embed: bool | None = None) -> AddReport: ...
     def remove(self, doc_id: str) -> bool: ...
     def __len__(self) -> int: ...
     def __contains__(self, doc_id: object) -> bool: ...
@@ -50,6 +54,11 @@ class Index(Protocol):
     def signature(self, doc_id: str) -> np.ndarray | None: ...
     def candidates(self, query: Sketch, *, exclude: Iterable[str] = (), limit: int = 50,
                    min_score: int | None = None) -> list[Candidate]: ...
+    # Cross-language vectors (the xlang extra): stored at `add` when embed=True, and from then on
+    # by every add to that index (embed=None); an index without them answers None and [].
+    def vectors(self, doc_id: str) -> DocumentVectors | None: ...
+    def nearest(self, vector: np.ndarray, *, exclude_language: str | None = None,
+                k: int = 10) -> list[tuple[str, float]]: ...
     def close(self) -> None: ...
     def __enter__(self) -> Index: ...
     def __exit__(self, *exc: object) -> None: ...
@@ -58,3 +67,46 @@ class Index(Protocol):
 def fingerprint_term(doc_id: str, sha: str) -> int:
     """A document's share of an index fingerprint (XOR of all: independent of insertion order)."""
     return int.from_bytes(hashlib.sha256(f"{doc_id}\0{sha}".encode()).digest()[:16], "big")
+
+
+class VectorTable:
+    """Every stored document vector as one int8 matrix, for an exact nearest-documents search.
+
+    Loaded once per index object and reloaded when `stamp` (the back end's fingerprint and
+    vector generation) changes. Scores are int8 dot products rescaled by each row's norm: the
+    cosine of the query with the decoded vector. The matrix is multiplied in slices, so the
+    float copy of the codes never exceeds SLICE rows.
+    """
+
+    SLICE = 16384
+
+    def __init__(self, stamp: object, ids: list[str], languages: list[str], codes: bytes,
+                 dim: int):
+        self.stamp = stamp
+        self.ids = ids
+        self.languages = np.asarray(languages, dtype=object)
+        self.codes = np.frombuffer(codes, dtype=np.int8).reshape(len(ids), dim)
+        norms = np.sqrt(np.einsum("ij,ij->i", self.codes.astype(np.float32),
+                                  self.codes.astype(np.float32))) if len(ids) else np.ones(0)
+        self.inverse_norms = (1.0 / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+    def nearest(self, vector: np.ndarray, exclude_language: str | None, k: int
+                ) -> list[tuple[str, float]]:
+        if not self.ids or k <= 0:
+            return []
+        query = np.asarray(vector, dtype=np.float32).ravel()
+        query = query / max(float(np.linalg.norm(query)), 1e-12)
+        scores = np.empty(len(self.ids), dtype=np.float32)
+        for start in range(0, len(self.ids), self.SLICE):
+            part = self.codes[start:start + self.SLICE].astype(np.float32)
+            scores[start:start + self.SLICE] = part @ query
+        scores *= self.inverse_norms
+        if exclude_language is not None:
+            scores[self.languages == exclude_language] = -np.inf
+        k = min(k, int(np.isfinite(scores).sum()))
+        if k == 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        # Ties by id, so both back ends answer alike.
+        order = sorted(top.tolist(), key=lambda i: (-float(scores[i]), self.ids[i]))
+        return [(self.ids[i], float(scores[i])) for i in order]

@@ -7,6 +7,9 @@ The same contents as the SQLite index, under one basename:
 - `NAME:ids`           sorted set of document ids; `NAME:rowids` hash rowid -> id
 - `NAME:b:KEY`         one LSH bucket: a sorted set of rowids scored by rowid, so the earliest
                        added are read first, as the SQLite index's clustered (key, doc) rows are
+- `NAME:vec:ID`        with the xlang extra only: the document's language, its document vector
+                       and sentence vectors as int8 codes, the sentences' offsets (int32 pairs);
+                       `NAME:meta` then also holds `xlang` (the model) and `vector_generation`
 Candidates are found by `candidates.find`, the SQLite index's own rules (document and passage
 bands, the bucket-read limit, verified local evidence), so both back ends give the same result.
 Nothing read back is unpickled.
@@ -39,7 +42,7 @@ from ..results import AddReport
 from ..settings import SketchParams
 from ..sketch import SKETCH_VERSION, Sketch, index_entries, lsh_params, sketch_text
 from . import candidates
-from .protocol import Candidate, fingerprint_term
+from .protocol import Candidate, VectorTable, fingerprint_term
 
 FORMAT_NAME = "provenance-redis-index"
 FORMAT_VERSION = 2
@@ -109,6 +112,7 @@ class RedisIndex:
         self.location = f"{redact(url)}#{basename}"
         self._r = client
         self._base = basename.encode()
+        self._vector_table: VectorTable | None = None
 
     def _k(self, *parts: bytes) -> bytes:
         return b":".join((self._base, *parts))
@@ -168,42 +172,76 @@ class RedisIndex:
     # --- writing --------------------------------------------------------------------------
 
     @_guarded
-    def add(self, documents: Iterable[Document], *, atomic: bool = False, **_: object) -> AddReport:
+    def add(self, documents: Iterable[Document], *, atomic: bool = False,
+            embed: bool | None = None, **_: object) -> AddReport:
         """Add or replace documents; unchanged ones are no-ops. (`atomic` is accepted for the
-        protocol's sake: Redis has no transaction across this many keys.)"""
+        protocol's sake: Redis has no transaction across this many keys.) `embed` as for the
+        SQLite index: True stores cross-language vectors from now on, None follows the index."""
+        embed = self._resolve_embed(embed)
         added = updated = unchanged = 0
-        for doc in documents:
-            meta_json = json.dumps(doc.metadata() | {"line": doc.line}, sort_keys=True)
-            sha = doc.sha256
-            old = self._r.hmget(self._doc_key(doc.id), [b"sha256", b"meta", b"path"])
-            if old[0] is not None and old[0].decode() == sha and old[1].decode() == meta_json \
-                    and (old[2] or b"").decode() == (doc.path or ""):
-                unchanged += 1
-                continue
-            if old[0] is not None:
-                self.remove(doc.id)
-                updated += 1
-            else:
-                added += 1
-            (sig, keys), = index_entries([doc.text], self.params)
-            rowid = int(self._r.incr(self._k(b"rowid")))
-            member = str(rowid).encode()
-            key = doc.id.encode("utf-8", "surrogatepass")
-            pipe = self._r.pipeline(transaction=False)
-            for k in np.frombuffer(keys, dtype=np.int64).tolist():
-                pipe.zadd(self._bucket(k), {member: rowid})
-            pipe.execute()
-            pipe = self._r.pipeline(transaction=True)
-            pipe.hset(self._k(b"rowids"), member, key)
-            pipe.hset(self._doc_key(doc.id), mapping={
-                "rowid": member, "path": (doc.path or "").encode("utf-8", "surrogatepass"),
-                "format": doc.format, "sha256": sha, "meta": meta_json,
-                "text": zlib.compress(doc.text.encode("utf-8", "surrogatepass"), 6),
-                "signature": np.frombuffer(sig, dtype=np.uint32).astype("<u4").tobytes()})
-            pipe.zadd(self._k(b"ids"), {key: 0})
-            pipe.execute()
-            self._xor_fingerprint(fingerprint_term(doc.id, sha))
+        try:
+            for doc in documents:
+                result = self._add_one(doc, embed)
+                added += result == "added"
+                updated += result == "updated"
+                unchanged += result == "unchanged"
+        finally:
+            if embed:
+                self._r.hincrby(self._k(b"meta"), b"vector_generation", 1)
         return AddReport(added, updated, unchanged)
+
+    def _resolve_embed(self, embed: bool | None) -> bool:
+        stored = self._r.hget(self._k(b"meta"), b"xlang")
+        if embed is None:
+            embed = stored is not None
+        if not embed:
+            return False
+        xlang = _xlang()
+        if not xlang.available():
+            what = "this index stores cross-language vectors, so adding to it" if stored else \
+                "storing cross-language vectors"
+            raise ConfigError(f"{self.location}: {what} needs the xlang extra: "
+                              "pip install 'news-provenance[xlang]'")
+        if stored is not None and stored.decode() != xlang.MODEL_ID:
+            raise IndexError_(f"{self.location}: the index's cross-language vectors were made by "
+                              f"{stored.decode()!r}, not {xlang.MODEL_ID}; rebuild it")
+        self._r.hset(self._k(b"meta"), b"xlang", xlang.MODEL_ID)
+        return True
+
+    def _add_one(self, doc: Document, embed: bool) -> str:
+        meta_json = json.dumps(doc.metadata() | {"line": doc.line}, sort_keys=True)
+        sha = doc.sha256
+        old = self._r.hmget(self._doc_key(doc.id), [b"sha256", b"meta", b"path"])
+        if old[0] is not None and old[0].decode() == sha and old[1].decode() == meta_json \
+                and (old[2] or b"").decode() == (doc.path or ""):
+            if embed and not self._r.exists(self._vec_key(doc.id)):
+                self._r.hset(self._vec_key(doc.id), mapping=_vector_fields(doc.text))
+            return "unchanged"
+        outcome = "updated" if old[0] is not None else "added"
+        if old[0] is not None:
+            self.remove(doc.id)
+        (sig, keys), = index_entries([doc.text], self.params)
+        rowid = int(self._r.incr(self._k(b"rowid")))
+        member = str(rowid).encode()
+        key = doc.id.encode("utf-8", "surrogatepass")
+        pipe = self._r.pipeline(transaction=False)
+        for k in np.frombuffer(keys, dtype=np.int64).tolist():
+            pipe.zadd(self._bucket(k), {member: rowid})
+        pipe.execute()
+        pipe = self._r.pipeline(transaction=True)
+        pipe.hset(self._k(b"rowids"), member, key)
+        pipe.hset(self._doc_key(doc.id), mapping={
+            "rowid": member, "path": (doc.path or "").encode("utf-8", "surrogatepass"),
+            "format": doc.format, "sha256": sha, "meta": meta_json,
+            "text": zlib.compress(doc.text.encode("utf-8", "surrogatepass"), 6),
+            "signature": np.frombuffer(sig, dtype=np.uint32).astype("<u4").tobytes()})
+        pipe.zadd(self._k(b"ids"), {key: 0})
+        if embed:
+            # In the document's transaction: a reader never sees one without the other.
+            pipe.hset(self._vec_key(doc.id), mapping=_vector_fields(doc.text))
+        pipe.execute()
+        self._xor_fingerprint(fingerprint_term(doc.id, sha))
+        return outcome
 
     @_guarded
     def remove(self, doc_id: str) -> bool:
@@ -213,6 +251,7 @@ class RedisIndex:
             return False
         pipe = self._r.pipeline(transaction=True)
         pipe.delete(self._doc_key(doc_id))
+        pipe.delete(self._vec_key(doc_id))
         pipe.zrem(self._k(b"ids"), key)
         if rowid is not None:
             pipe.hdel(self._k(b"rowids"), rowid)
@@ -229,6 +268,9 @@ class RedisIndex:
 
     def _doc_key(self, doc_id: str) -> bytes:
         return self._k(b"doc", doc_id.encode("utf-8", "surrogatepass"))
+
+    def _vec_key(self, doc_id: str) -> bytes:
+        return self._k(b"vec", doc_id.encode("utf-8", "surrogatepass"))
 
     def _bucket(self, key: int) -> bytes:
         return self._k(b"b", str(key).encode())
@@ -267,9 +309,11 @@ class RedisIndex:
     def info(self) -> dict[str, object]:
         b, r = lsh_params(self.params.doc_threshold, self.params.num_perm)
         pb, pr = lsh_params(self.params.passage_threshold, self.params.passage_num_perm)
+        model = self._r.hget(self._k(b"meta"), b"xlang")
         return {"path": self.location, "backend": "redis", "format_version": FORMAT_VERSION,
                 "documents": len(self), "fingerprint": self.fingerprint(),
-                "params": self.params.to_dict() | {"doc_bands": [b, r], "passage_bands": [pb, pr]}}
+                "params": self.params.to_dict() | {"doc_bands": [b, r], "passage_bands": [pb, pr]}
+                } | ({"xlang": {"model": model.decode()}} if model is not None else {})
 
     @_guarded
     def ids(self) -> list[str]:
@@ -303,6 +347,48 @@ class RedisIndex:
         return np.frombuffer(raw, dtype="<u4").astype(np.uint32) if raw is not None else None
 
     @_guarded
+    def vectors(self, doc_id: str):
+        """The document's stored xlang.DocumentVectors, None when it has none."""
+        found = self._r.hmget(self._vec_key(doc_id),
+                              [b"language", b"vector", b"spans", b"sentences"])
+        if found[1] is None:
+            return None
+        xlang = _xlang()
+        spans = xlang.decode_spans(found[2])
+        sentences = xlang.decode_codes(found[3])
+        if len(spans) != len(sentences):
+            raise ValueError(f"{len(sentences)} sentence vectors for {len(spans)} sentences")
+        return xlang.DocumentVectors(found[0].decode(), xlang.decode_codes(found[1])[0], spans,
+                                     sentences)
+
+    @_guarded
+    def nearest(self, vector: np.ndarray, *, exclude_language: str | None = None,
+                k: int = 10) -> list[tuple[str, float]]:
+        """The k documents whose vectors are nearest `vector` by cosine (exact search), leaving
+        out those in `exclude_language`; best first, with their cosines."""
+        stamp = tuple(self._r.hmget(self._k(b"meta"), [b"fingerprint", b"vector_generation"]))
+        if stamp[1] is None:
+            return []
+        table = self._vector_table
+        if table is None or table.stamp != stamp:
+            dim = _xlang().DIM
+            ids, languages, codes = [], [], []
+            all_ids = self.ids()
+            pipe = self._r.pipeline(transaction=False)
+            for doc_id in all_ids:
+                pipe.hmget(self._vec_key(doc_id), [b"language", b"vector"])
+            for doc_id, (language, code) in zip(all_ids, pipe.execute(), strict=True):
+                if code is None:
+                    continue
+                if len(code) != dim:
+                    raise ValueError(f"the document vector of {doc_id!r} is {len(code)} bytes")
+                ids.append(doc_id)
+                languages.append(language.decode())
+                codes.append(code)
+            table = self._vector_table = VectorTable(stamp, ids, languages, b"".join(codes), dim)
+        return table.nearest(vector, exclude_language, k)
+
+    @_guarded
     def candidates(self, query: Sketch, *, exclude: Iterable[str] = (), limit: int = 50,
                    min_score: int | None = None) -> list[Candidate]:
         """Documents sharing LSH buckets with the query, best first (storage.candidates.find)."""
@@ -332,3 +418,18 @@ class RedisIndex:
             blob = self._r.hget(self._doc_key(doc_id), b"text")
             if blob is not None:
                 yield rowid, zlib.decompress(blob).decode("utf-8", "surrogatepass")
+
+
+def _xlang():
+    # Imported when vectors are used: the stage is optional.
+    from .. import xlang
+
+    return xlang
+
+
+def _vector_fields(text: str) -> dict[str, bytes]:
+    xlang = _xlang()
+    found = xlang.vectorize(text)
+    return {"language": found.language.encode(), "vector": xlang.encode_codes(found.vector),
+            "spans": xlang.encode_spans(found.spans),
+            "sentences": xlang.encode_codes(found.sentences)}

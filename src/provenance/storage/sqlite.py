@@ -35,13 +35,13 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ..documents import Document
-from ..errors import IndexError_
+from ..errors import ConfigError, IndexError_
 from ..parallel import CHUNK, PARALLEL_AFTER, chunks, default_workers, start_pool
 from ..results import AddReport
 from ..settings import SettingError, SketchParams, short_repr
 from ..sketch import SKETCH_VERSION, Sketch, index_entries, lsh_params, sketch_text
 from . import candidates
-from .protocol import Candidate, fingerprint_term
+from .protocol import Candidate, VectorTable, fingerprint_term
 
 FORMAT_NAME = "provenance-index"
 FORMAT_VERSION = 2
@@ -56,6 +56,19 @@ _COLUMNS = {
     "docs": ["rowid", "id", "path", "format", "sha256", "meta", "text", "signature"],
     "buckets": ["key", "doc"],
 }
+# Cross-language vectors (the xlang extra), in a table of their own made by the first add that
+# embeds: an index without it keeps format version 2 and opens as before. One row per document:
+# its language, its document vector and its sentences' vectors as int8 codes (512 bytes each),
+# and the sentences' (start, end) offsets as int32 pairs.
+_VECTOR_COLUMNS = ["doc", "language", "vector", "spans", "sentences"]
+_VECTOR_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vectors (
+    doc INTEGER PRIMARY KEY,
+    language TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    spans BLOB NOT NULL,
+    sentences BLOB NOT NULL
+)"""
 _PARAM_NAMES = {f.name for f in fields(SketchParams)}
 # What a docs row's JSON may hold: the Document fields its other columns do not store.
 _META_NAMES = {f.name for f in fields(Document)} - {"id", "text", "path", "format", "warnings"}
@@ -220,6 +233,7 @@ class SQLiteIndex:
         self.location = location
         self.params = params
         self.readonly = readonly  # the file or its folder is not writable: checks only
+        self._vector_table: VectorTable | None = None
 
     # --- opening --------------------------------------------------------------------------
 
@@ -330,6 +344,11 @@ class SQLiteIndex:
                 found = f"columns {', '.join(columns[table])}" if columns[table] else "missing"
                 raise IndexError_(f"{location}: index is damaged (table {table}: {found}, expected "
                                   f"columns {', '.join(expected)}); {REBUILD}")
+        vector_columns = [row[1] for row in conn.execute("PRAGMA table_info(vectors)")]
+        if vector_columns and vector_columns != _VECTOR_COLUMNS:
+            raise IndexError_(f"{location}: index is damaged (table vectors: columns "
+                              f"{', '.join(vector_columns)}, expected columns "
+                              f"{', '.join(_VECTOR_COLUMNS)}); {REBUILD}")
         raw_version = meta.get("version")
         try:
             version = int(raw_version)  # type: ignore[arg-type]
@@ -398,7 +417,7 @@ class SQLiteIndex:
 
     @_guarded
     def add(self, documents: Iterable[Document], *, atomic: bool = False,
-            batch: int = BATCH, workers: int | None = None) -> AddReport:
+            batch: int = BATCH, workers: int | None = None, embed: bool | None = None) -> AddReport:
         """Add or replace documents. Unchanged ones (same id, same text and metadata) are no-ops.
 
         Commits after `batch` changed documents, or half the size of the index when that is
@@ -408,14 +427,22 @@ class SQLiteIndex:
         `workers` processes (default: $PROVENANCE_WORKERS, else the number of CPUs) once more
         than a few hundred documents need it; the writes stay in this process, in order, so the
         result does not depend on the number of workers.
+
+        embed=True also stores each document's cross-language vectors (the xlang extra; documents
+        already indexed without them get them too), and marks the index so that every later add
+        does (embed=None follows the index; False never embeds).
         """
         self._refuse_writes()
         conn = self._conn
+        embed = self._resolve_embed(embed)
         # A big page cache while writing: bucket rows land all over the B-tree.
         conn.execute("PRAGMA cache_size = -262144")
-        writer = _Writer(self, workers if workers is not None else default_workers())
+        writer = _Writer(self, workers if workers is not None else default_workers(), embed)
         try:
             conn.execute("BEGIN IMMEDIATE")
+            if embed:
+                conn.execute(_VECTOR_SCHEMA)
+                self._set_meta("xlang", _xlang().MODEL_ID)
             writer.fingerprint = self._fingerprint()
             writer.next_rowid = self._next_rowid()
             stored = len(self)
@@ -440,8 +467,36 @@ class SQLiteIndex:
             writer.close()
         return AddReport(writer.added, writer.updated, writer.unchanged)
 
+    def _resolve_embed(self, embed: bool | None) -> bool:
+        stored = self._meta_or_none("xlang")
+        if embed is None:
+            embed = stored is not None
+        if not embed:
+            return False
+        xlang = _xlang()
+        if not xlang.available():
+            what = "this index stores cross-language vectors, so adding to it" if stored else \
+                "storing cross-language vectors"
+            raise ConfigError(f"{self.location}: {what} needs the xlang extra: "
+                              "pip install 'news-provenance[xlang]'")
+        if stored is not None and stored != xlang.MODEL_ID:
+            raise IndexError_(f"{self.location}: the index's cross-language vectors were made by "
+                              f"{short_repr(stored)}, not {xlang.MODEL_ID}; {REBUILD}")
+        return True
+
+    def _meta_or_none(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _has_vectors(self) -> bool:
+        return self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                  "name = 'vectors'").fetchone() is not None
+
     def _commit_batch(self, writer: _Writer, again: bool = True) -> None:
         writer.flush_buckets()
+        if writer.embed:
+            # Readers holding a VectorTable reload it when this changes.
+            self._set_meta("vector_generation", str(int(self._meta("vector_generation") or 0) + 1))
         self._set_meta("fingerprint", str(writer.fingerprint))
         self._conn.execute("COMMIT")
         writer.pending = 0
@@ -468,6 +523,8 @@ class SQLiteIndex:
             self._conn.executemany("DELETE FROM buckets WHERE key = ? AND doc = ?",
                                    [(k, rowid) for k in keys])
         self._conn.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
+        if self._has_vectors():
+            self._conn.execute("DELETE FROM vectors WHERE doc = ?", (rowid,))
 
     @_guarded
     def remove(self, doc_id: str) -> bool:
@@ -549,7 +606,8 @@ class SQLiteIndex:
             "fingerprint": self.fingerprint(),
             "params": self.params.to_dict() | {"doc_bands": [b, r], "passage_bands": [pb, pr]},
             "integrity": "ok",
-        }
+        } | ({"xlang": {"model": self._meta("xlang"), "documents": self._conn.execute(
+            "SELECT count(*) FROM vectors").fetchone()[0]}} if self._has_vectors() else {})
 
     @_guarded
     def list(self) -> Iterator[tuple[str, str | None, dict[str, str | None]]]:
@@ -605,6 +663,48 @@ class SQLiteIndex:
                    min_score: int | None = None) -> list[Candidate]:
         """Documents sharing LSH buckets with the query, best first (storage.candidates.find)."""
         return candidates.find(self, query, exclude=exclude, limit=limit, min_score=min_score)
+
+    # --- cross-language vectors -------------------------------------------------------------
+
+    @_guarded
+    def vectors(self, doc_id: str) -> Any:
+        """The document's stored xlang.DocumentVectors, None when it has none."""
+        if not self._has_vectors():
+            return None
+        row = self._conn.execute(
+            "SELECT v.language, v.vector, v.spans, v.sentences FROM vectors v JOIN docs d "
+            "ON d.rowid = v.doc WHERE d.id = ?", (doc_id,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return _decode_vectors(*row)
+        except (ValueError, TypeError) as exc:
+            raise self._damaged(doc_id, _Damaged(f"its vectors: {exc}")) from None
+
+    @_guarded
+    def nearest(self, vector: np.ndarray, *, exclude_language: str | None = None,
+                k: int = 10) -> list[tuple[str, float]]:
+        """The k documents whose vectors are nearest `vector` by cosine (exact search), leaving
+        out those in `exclude_language`; best first, with their cosines."""
+        if not self._has_vectors():
+            return []
+        stamp = (self._meta("fingerprint"), self._meta("vector_generation"))
+        table = self._vector_table
+        if table is None or table.stamp != stamp:
+            ids, languages, codes = [], [], []
+            for doc_id, language, code in self._conn.execute(
+                    "SELECT d.id, v.language, v.vector FROM vectors v JOIN docs d "
+                    "ON d.rowid = v.doc ORDER BY v.doc"):
+                if not isinstance(code, bytes) or len(code) != _xlang().DIM \
+                        or not isinstance(language, str):
+                    raise self._damaged(doc_id, _Damaged("its document vector is not "
+                                                         f"{_xlang().DIM} bytes of codes"))
+                ids.append(doc_id)
+                languages.append(language)
+                codes.append(code)
+            table = self._vector_table = VectorTable(stamp, ids, languages, b"".join(codes),
+                                                     _xlang().DIM)
+        return table.nearest(vector, exclude_language, k)
 
     # --- candidates.BucketStore -------------------------------------------------------------
 
@@ -663,8 +763,9 @@ class _Writer:
     """The add pipeline: decide what changed (here), sketch it (here or in worker processes,
     several chunks in flight), write it (here, in input order)."""
 
-    def __init__(self, index: SQLiteIndex, workers: int):
+    def __init__(self, index: SQLiteIndex, workers: int, embed: bool = False):
         self.index = index
+        self.embed = embed
         self.conn = index._conn
         self.workers = max(1, workers)
         self.pool = None
@@ -680,17 +781,22 @@ class _Writer:
     def submit(self, chunk: list[Document]) -> None:
         known = self._stored([d.id for d in chunk if d.id not in self.latest])
         work = []
+        backfill: list[Document] = []
         for doc in chunk:
             meta_json = json.dumps(doc.metadata() | {"line": doc.line}, sort_keys=True)
             state = (doc.sha256, meta_json, doc.path)
             if self.latest.get(doc.id, known.get(doc.id)) == state:
                 self.unchanged += 1
+                if self.embed and doc.id not in self.latest:
+                    backfill.append(doc)
                 continue
             # Whether a row with this id will exist when this document is written: stored
             # before, or written earlier in this add (writes keep input order).
             replaces = doc.id in known or doc.id in self.latest
             self.latest[doc.id] = state
             work.append((doc, state, replaces))
+        if backfill:
+            self._backfill(backfill)
         if not work:
             return
         texts = [doc.text for doc, _, _ in work]
@@ -698,15 +804,27 @@ class _Writer:
         if self.pool is None and self.workers > 1 and self.sketched > PARALLEL_AFTER:
             self.pool = start_pool(self.workers)
         if self.pool is not None:
-            self.inflight.append((work, self.pool.apply_async(_sketch_batch, (texts, self.index.params))))
+            self.inflight.append((work, self.pool.apply_async(_sketch_batch, (texts, self.index.params,
+                                                                            self.embed))))
             while len(self.inflight) > 2 * self.workers:
                 self._write(*self.inflight.popleft())
         else:
-            self._write(work, _sketch_batch(texts, self.index.params))
+            self._write(work, _sketch_batch(texts, self.index.params, self.embed))
 
     def drain(self) -> None:
         while self.inflight:
             self._write(*self.inflight.popleft())
+
+    def _backfill(self, docs: list[Document]) -> None:
+        """Vectors for documents indexed before the index stored them (unchanged otherwise)."""
+        marks = ",".join("?" * len(docs))
+        missing = self.conn.execute(
+            f"SELECT d.rowid, d.id FROM docs d LEFT JOIN vectors v ON v.doc = d.rowid "
+            f"WHERE d.id IN ({marks}) AND v.doc IS NULL", [d.id for d in docs]).fetchall()
+        texts = {d.id: d.text for d in docs}
+        rows = [(rowid, *_vector_row(texts[doc_id])) for rowid, doc_id in missing]
+        self.conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)", rows)
+        self.pending += len(rows)
 
     def _stored(self, ids: list[str]) -> dict[str, tuple[str, str, str | None]]:
         out = {}
@@ -722,7 +840,8 @@ class _Writer:
         results = sketched.get() if hasattr(sketched, "get") else sketched
         conn = self.conn
         rows = []
-        for (doc, state, replaces), (blob, sig, keys) in zip(work, results, strict=True):
+        vector_rows = []
+        for (doc, state, replaces), (blob, sig, keys, vecs) in zip(work, results, strict=True):
             sha, meta_json, path = state
             old = conn.execute("SELECT rowid, sha256 FROM docs WHERE id = ?", (doc.id,)).fetchone() \
                 if replaces else None
@@ -731,6 +850,8 @@ class _Writer:
                 # may be one of them), and its old bucket rows too, to be deleted.
                 self._insert_docs(rows)
                 rows = []
+                self._insert_vectors(vector_rows)
+                vector_rows = []
                 self.flush_buckets()
                 self.fingerprint ^= fingerprint_term(doc.id, old[1])
                 self.index._delete_rowid(old[0])
@@ -740,6 +861,8 @@ class _Writer:
             rowid = self.next_rowid
             self.next_rowid += 1
             rows.append((rowid, doc.id, path, doc.format, sha, meta_json, blob, sig))
+            if vecs is not None:
+                vector_rows.append((rowid, *vecs))
             key_array = np.frombuffer(keys, dtype=np.int64)
             self.bucket_keys.append(key_array)
             self.bucket_docs.append(np.full(len(key_array), rowid, dtype=np.int64))
@@ -748,6 +871,11 @@ class _Writer:
             if self.latest.get(doc.id) == state:
                 del self.latest[doc.id]
         self._insert_docs(rows)
+        self._insert_vectors(vector_rows)
+
+    def _insert_vectors(self, rows: list[tuple]) -> None:
+        if rows:
+            self.conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)", rows)
 
     def _insert_docs(self, rows: list[tuple]) -> None:
         if rows:
@@ -776,7 +904,36 @@ class _Writer:
             self.pool = None
 
 
-def _sketch_batch(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes, bytes]]:
-    """(compressed text, doc signature, index keys) of each text: the CPU-bound part of add."""
-    return [(zlib.compress(text.encode("utf-8", "surrogatepass"), 6), sig, keys)
+def _sketch_batch(texts: list[str], params: SketchParams, embed: bool = False) -> list[tuple]:
+    """(compressed text, doc signature, index keys, vector row or None) of each text: the
+    CPU-bound part of add (embedding, with the xlang extra, is most of it)."""
+    return [(zlib.compress(text.encode("utf-8", "surrogatepass"), 6), sig, keys,
+             _vector_row(text) if embed else None)
             for text, (sig, keys) in zip(texts, index_entries(texts, params), strict=True)]
+
+
+def _xlang() -> Any:
+    # Imported when vectors are used: the stage (and numpy work it brings) is optional.
+    from .. import xlang
+
+    return xlang
+
+
+def _vector_row(text: str) -> tuple[str, bytes, bytes, bytes]:
+    """(language, document vector codes, sentence offsets, sentence vector codes)."""
+    xlang = _xlang()
+    found = xlang.vectorize(text)
+    return (found.language, xlang.encode_codes(found.vector), xlang.encode_spans(found.spans),
+            xlang.encode_codes(found.sentences))
+
+
+def _decode_vectors(language: object, vector: object, spans: object, sentences: object) -> Any:
+    xlang = _xlang()
+    if not isinstance(language, str) or not all(isinstance(b, bytes)
+                                                for b in (vector, spans, sentences)):
+        raise ValueError("a column is not of its type")
+    decoded_spans = xlang.decode_spans(spans)
+    decoded = xlang.decode_codes(sentences)
+    if len(decoded) != len(decoded_spans):
+        raise ValueError(f"{len(decoded)} sentence vectors for {len(decoded_spans)} sentences")
+    return xlang.DocumentVectors(language, xlang.decode_codes(vector)[0], decoded_spans, decoded)

