@@ -154,3 +154,72 @@ def test_index_without_vectors_still_opens_and_works(tmp_path):
         # Vectors added later cover what was indexed before (unchanged documents too).
         report = idx.add(_documents(), embed=True)
         assert report.unchanged == 2 and idx.vectors("ru-fire") is not None
+
+
+# --- Wired into check and the CLI -----------------------------------------------------------
+
+def _corpus(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ria.txt").write_text("\n".join(RUSSIAN) + "\n", encoding="utf-8")
+    (corpus / "omsk.txt").write_text(" ".join(SAME_TOPIC) + "\n", encoding="utf-8")
+    article = tmp_path / "translated.txt"
+    article.write_text("\n".join(ENGLISH) + "\n", encoding="utf-8")
+    return corpus, article
+
+
+def test_check_finds_the_original_in_another_language(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from provenance.cli import cli
+
+    corpus, article = _corpus(tmp_path)
+    db = tmp_path / "x.db"
+    assert CliRunner().invoke(cli, ["index", "add", str(corpus), "--index", str(db), "--xlang"]
+                              ).exit_code == 0
+    result = CliRunner().invoke(cli, ["check", str(article), "--index", str(db), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["verdict"] in ("copy", "paraphrase") and data["article"]["language"] == "en"
+    [source] = [s for s in data["sources"] if s["verdict"] != "none"]
+    assert source["id"] == "ria.txt" and source["language"] == "ru"
+    labels = [s["label"] for s in data["sentences"] if s["source"] == "ria.txt"]
+    assert len(labels) >= 6 and set(labels) == {"translation"}
+    assert all(p["diff"] == [] for p in source["pairs"])  # no word diff across languages
+    text = CliRunner().invoke(cli, ["check", str(article), "--index", str(db)]).stdout
+    assert "translation" in text and "original (ru):" in text and RUSSIAN[0][:20] in text
+
+
+def test_without_the_extra_a_check_says_so(tmp_path, monkeypatch):
+    # When every candidate is in another language, a check without the extra says that a
+    # cross-language check needed it (and gives today's lexical result).
+    from provenance import api
+    from provenance.documents import load_document
+    from provenance.verdict import prepare_article
+
+    corpus, article = _corpus(tmp_path)
+    doc = load_document(article)
+    monkeypatch.setattr(xlang, "available", lambda: False)
+    with open_index(tmp_path / "plain.db", create=True) as idx:
+        others, cross, notes = api._cross_language(
+            doc, prepare_article(doc), idx, [load_document(corpus / "ria.txt")], [doc.id],
+            Settings())
+    assert others == [] and cross == {}
+    assert len(notes) == 1 and "need the xlang extra" in notes[0] and "(en)" in notes[0]
+
+
+def test_an_english_only_corpus_never_loads_the_model(tmp_path, monkeypatch):
+    from provenance import api
+    from provenance.documents import iter_documents, load_document
+
+    from .conftest import A000, SAMPLES
+
+    def no_model(*_args, **_kwargs):
+        raise AssertionError("the model was loaded for a one-language corpus")
+
+    with open_index(tmp_path / "en.db", create=True) as idx:
+        idx.add(iter_documents([SAMPLES]), embed=True)
+        monkeypatch.setattr(xlang, "embed", no_model)
+        assert api.check(load_document(A000), idx).verdict == "paraphrase"

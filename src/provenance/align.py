@@ -206,6 +206,9 @@ class Match:
     s_last: int
     score: float
     ratio: float
+    # "translation" for a match across languages (xlang.py): no wording is shared, so it gets
+    # its own label and no word diff.
+    kind: str = "text"
 
 
 def _join(sentences: list[Sentence]) -> tuple[tuple[str, ...], frozenset[str]]:

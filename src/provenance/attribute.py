@@ -17,6 +17,8 @@ def label_for(match: Match, settings: Settings) -> str:
         return "verbatim"
     if match.ratio >= settings.near_verbatim:
         return "near-verbatim"
+    if match.kind == "translation":
+        return "translation"
     return "paraphrase"
 
 
@@ -51,7 +53,7 @@ def aligned_pairs(article: Prepared, source: Prepared, path: list[Step], attribu
             start=article.sentences[m.a_first].segment.start, end=article.sentences[m.a_last].segment.end,
             source_start=s0, source_end=s1, score=m.score, label=label_for(m, settings),
             quoted=_quoted(article, m), attributed=m in attributed, counted=m in counted,
-            diff=tuple(word_diff(article, source, m)),
+            diff=() if m.kind == "translation" else tuple(word_diff(article, source, m)),
         ))
     return tuple(pairs)
 

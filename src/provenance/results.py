@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 SCHEMA_VERSION = "1.1"  # 1.1: sources[].reuses_article
-LABELS = ("verbatim", "near-verbatim", "paraphrase", "original", "boilerplate")
+LABELS = ("verbatim", "near-verbatim", "paraphrase", "translation", "original", "boilerplate")
 VERDICTS = ("copy", "paraphrase", "partial", "none")
 
 

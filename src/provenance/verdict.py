@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .align import Prepared, best_path, candidate_matches
+from .align import Match, Prepared, best_path, candidate_matches
 from .attribute import (
     aligned_pairs,
     build_passages,
@@ -81,7 +81,7 @@ _PREPARED: OrderedDict[tuple[str, str], Prepared] = OrderedDict()
 PREPARED_CACHE = 256
 
 
-def _prepared(doc_id: str, text: str) -> Prepared:
+def prepared_source(doc_id: str, text: str) -> Prepared:
     """Segmented, tokenized sources, kept for the next article of a batch (which mostly meets
     the same candidates); keyed by id and text, so a revised document is prepared anew."""
     key = (doc_id, text)
@@ -105,11 +105,14 @@ def prepare_article(article: Document) -> Prepared:
 
 def analyse(article: Document, sources: Sequence[Document], settings: Settings,
             tool: dict[str, object], estimates: dict[str, float] | None = None,
-            prepared: Prepared | None = None, skip_own_id: bool = True) -> CheckResult:
+            prepared: Prepared | None = None, skip_own_id: bool = True,
+            cross: Mapping[str, list[Match]] | None = None) -> CheckResult:
     """Align the article with each source, attribute its sentences, and give verdicts
     (`prepared`: the article from prepare_article, when the caller has it already). A source
     with the article's id is the article itself unless `skip_own_id` is False (`ci` checking
-    a new article that happens to be named after a corpus document)."""
+    a new article that happens to be named after a corpus document). `cross`: the matches of
+    sources in another language (xlang.cross_language_matches), aligned by meaning: they take
+    the same path, passages and verdict rules, labelled "translation"."""
     if prepared is None:
         prepared = prepare_article(article)
     language = detect_language(article.text)
@@ -125,7 +128,13 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
         same_file = src.line is None and article.line is None and _same_file(src.path, article.path)
         if (skip_own_id and src.id == article.id) or src.id in by_id or same_file:
             continue
-        p = _prepared(src.id, src.text)
+        p = prepared_source(src.id, src.text)
+        if cross is not None and src.id in cross:
+            matches = [replace(m, kind="translation") for m in cross[src.id]]
+            if matches:
+                by_id[src.id], docs[src.id] = p, src
+                per_source_matches[src.id] = matches
+            continue
         matches = candidate_matches(prepared, p, settings)
         if language in CONTAINMENT_CALIBRATION:
             src_units = frozenset(u for s in p.sentences for u in s.units)

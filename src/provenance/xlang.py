@@ -387,3 +387,10 @@ def nearest_sources(index: Index, article_vector: np.ndarray, article_lang: str,
     first; [] for an index without vectors."""
     return [doc_id for doc_id, _ in index.nearest(article_vector, exclude_language=article_lang,
                                                   k=k)]
+
+
+def has_other_languages(index: Index, article_lang: str) -> bool:
+    """Whether the index holds vectors of documents in another language than the article's:
+    only then does a check need the model (a zero query scores every row alike, so any row that
+    survives the language filter is an answer)."""
+    return bool(index.nearest(np.zeros(DIM, dtype=np.float32), exclude_language=article_lang, k=1))

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
 
 from .. import __version__
+from ..align import Match, Prepared
 from ..documents import Document, iter_documents
 from ..errors import InputError
 from ..results import ArticleInfo, CheckResult, LoadFailure
 from ..settings import Settings
 from ..sketch import sketch
 from ..storage import Index, build_temporary, open_index
-from ..verdict import Relation, analyse, prepare_article, relate
+from ..verdict import Relation, analyse, prepare_article, prepared_source, relate
 
 __all__ = ["Relation", "analyse", "check", "compare", "error_result", "index_from_paths",
            "load_corpus", "open_index", "relate", "tool_info"]
@@ -84,8 +86,56 @@ def check(article: Document, index: Index, settings: Settings | None = None, *,
         sig = index.signature(src.id)
         if sig is not None:
             estimates[src.id] = float(np.mean(sig == query.doc_signature))
-    return analyse(article, sources, settings, tool_info(settings, index), estimates, prepared,
-                   skip_own_id=article.id in excluded)
+    others, cross, notes = _cross_language(article, prepared, index, sources, excluded, settings)
+    result = analyse(article, [*sources, *others], settings, tool_info(settings, index), estimates,
+                     prepared, skip_own_id=article.id in excluded, cross=cross)
+    if notes:
+        result = replace(result, article=replace(result.article,
+                                                 warnings=result.article.warnings + notes))
+    return result
+
+
+CROSS_CANDIDATES = 5  # other-language documents aligned per check (the nearest by meaning)
+
+
+def _cross_language(article: Document, prepared: Prepared, index: Index, sources: list[Document],
+                    excluded: list[str], settings: Settings
+                    ) -> tuple[list[Document], dict[str, list[Match]], tuple[str, ...]]:
+    """Sources in other languages than the article's, found by meaning (the xlang extra and an
+    index that stores vectors), with their sentence matches; and a note when such a check was
+    needed and could not run. The model is loaded only when the index holds documents in
+    another language, so a check of a one-language corpus keeps its speed."""
+    from .. import xlang
+    from ..text import detect_language
+
+    language = detect_language(article.text)
+    if language is None:
+        return [], {}, ()
+    if not xlang.available():
+        if sources and all(detect_language(s.text) not in (None, language) for s in sources):
+            return [], {}, (f"every candidate is in another language than the article's "
+                            f"({language}): cross-language checks need the xlang extra "
+                            "(pip install 'news-provenance[xlang]')",)
+        return [], {}, ()
+    if not xlang.has_other_languages(index, language):
+        return [], {}, ()
+    # The nearest documents by meaning, and any lexical candidate, in another language: a
+    # translation shares too few words for the lexical alignment, so it is aligned by meaning.
+    lexical = {s.id for s in sources}
+    ids = [i for i in xlang.nearest_sources(index, xlang.article_vector(prepared, language),
+                                            language, k=CROSS_CANDIDATES + len(excluded))
+           if i not in excluded][:CROSS_CANDIDATES]
+    others = [d for d in index.get_many([i for i in ids if i not in lexical])]
+    cross = {}
+    for doc in [*sources, *others]:
+        stored = index.vectors(doc.id)
+        source_lang = stored.language if stored is not None else detect_language(doc.text)
+        if source_lang in (None, language):
+            continue
+        cross[doc.id] = xlang.cross_language_matches(prepared, language,
+                                                     prepared_source(doc.id, doc.text),
+                                                     source_lang, settings, stored=stored)
+    return others, cross, ()
 
 
 def compare(a: Document, b: Document, settings: Settings | None = None) -> CheckResult:

@@ -39,10 +39,14 @@ def index() -> None:
 @backend_option
 @redis_url_option
 @follow_symlinks_option
+@click.option("--xlang", "embed", is_flag=True, default=None,
+              help="Also store cross-language sentence vectors (the xlang extra), so articles in "
+                   "other languages find these; an index that has them keeps storing them.")
 @set_option
 @config_option
 def index_add(paths: tuple[str, ...], index_path: str | None, backend: str, redis_url: str | None,
-              follow_symlinks: bool, options: tuple[str, ...], config: str | None) -> None:
+              follow_symlinks: bool, embed: bool | None, options: tuple[str, ...],
+              config: str | None) -> None:
     """Add files and folders of articles to the index (created if missing).
 
     Re-adding an unchanged article does nothing; a changed one replaces its entry. Files that
@@ -79,7 +83,7 @@ def index_add(paths: tuple[str, ...], index_path: str | None, backend: str, redi
     try:
         with _open_index(index_path, backend, redis_url, create=True,
                          params=settings.sketch_params()) as idx:
-            report = idx.add(documents())
+            report = idx.add(documents(), embed=embed or None)
             total = len(idx)
     except ProvenanceError as exc:
         raise fail(exc) from None

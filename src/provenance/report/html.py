@@ -29,6 +29,7 @@ COLOURS = 8  # source colours defined in report.css (.s0 ... .s7); further sourc
 PATTERNS = ("solid", "diagonal", "dots", "cross")  # per source, so the map does not need colour
 LABEL_NAMES = {
     "verbatim": "verbatim", "near-verbatim": "near-verbatim", "paraphrase": "paraphrase",
+    "translation": "translation",
     "original": "own text", "boilerplate": "boilerplate",
 }
 
@@ -242,6 +243,7 @@ def render_html(result: CheckResult) -> str:
                "img-src data:; base-uri 'none'; form-action 'none'",
         "result": result, "article": a, "article_href": _view.safe_url(a.url),
         "name": a.title or a.path or a.id, "labels": LABEL_NAMES,
+        "has_translations": any(p.label == "translation" for s in result.sources for p in s.pairs),
         "version": result.tool.get("version", ""), "patterns": PATTERNS,
     }
     if result.status == "ok":

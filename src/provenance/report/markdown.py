@@ -192,4 +192,8 @@ def _pair_section(result: CheckResult, s: SourceFinding, letters: dict[str, str]
                 notes.append("quotation in other words: not counted as copying")
         lines += [f"**#{number}** · " + " · ".join(notes), "",
                   "> " + redline_markdown(result.text, s, pair), ""]
+        if pair.label == "translation":
+            # Across languages there is no word diff: the original's sentence is shown instead.
+            lines += [f"> *original ({markdown_text(s.language or 'other language')}):* "
+                      + markdown_text(s.text[pair.source_start:pair.source_end]), ""]
     return lines + ["</details>", ""]

@@ -32,7 +32,7 @@ from .escape import terminal_line
 MIN_WIDTH = 40
 LABEL_STYLE = {
     "verbatim": "bold red", "near-verbatim": "red", "paraphrase": "yellow",
-    "original": "dim", "boilerplate": "dim italic",
+    "translation": "magenta", "original": "dim", "boilerplate": "dim italic",
 }
 VERDICT_STYLE = {"copy": "bold red", "paraphrase": "bold yellow", "partial": "yellow",
                  "none": "dim", "original": "green", "error": "bold red"}
@@ -140,6 +140,11 @@ def _pairs(console: Console, result: CheckResult, s: SourceFinding, letters: dic
                 head.append(" (quotation in other words: not counted)", style="dim")
         console.print(head)
         console.print(Padding(_redline(result, s, pair, colour), (0, 0, 0, INDENT)))
+        if pair.label == "translation":
+            # Across languages there is no word diff: the original's sentence is shown instead.
+            original = Text(f"original ({s.language or 'other language'}): ", style="dim")
+            original.append(terminal_line(s.text[pair.source_start:pair.source_end]))
+            console.print(Padding(original, (0, 0, 0, INDENT)))
 
 
 def _evidence(console: Console, result: CheckResult, width: int) -> None:
