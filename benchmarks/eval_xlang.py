@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import data_folder_or_skip, table, write_figures  # noqa: E402
 
-from provenance import Document, Settings, xlang  # noqa: E402
+from provenance import Document, Settings, check, xlang  # noqa: E402
 from provenance.align import Prepared  # noqa: E402
 from provenance.storage.sqlite import SQLiteIndex  # noqa: E402
 
@@ -297,6 +297,31 @@ def main(argv: list[str] | None = None) -> int:
         "rewrites_translated>=0.85": figures["rewrites"]["translated_matched_to_their_line"] >= 0.85,
         "rewrites_own<=0.05": figures["rewrites"]["own_matched"] <= 0.05}
 
+    # 3b. the same rewrites end to end, as a user's check gives them: the index of originals and
+    # distractors above, `check` of each rewrite, a line attributed when the sentence holding it
+    # names the original as its source ------------------------------------------------------------
+    e2e_translated = e2e_own = 0
+    verdicts: dict[str, int] = {}
+    for rw in data.rewrites:
+        text = data.text(rw["rewrite"])
+        result = check(Document(id=rw["id"], text=text), index, settings)
+        verdicts[result.verdict] = verdicts.get(result.verdict, 0) + 1
+        starts = [0]
+        for line in text.splitlines(keepends=True):
+            starts.append(starts[-1] + len(line))
+
+        for item in rw["attribution"]:
+            attributed = _line_source(result, starts, item["line"]) == rw["original"]
+            if item["origin"] == "translation":
+                e2e_translated += attributed
+            else:
+                e2e_own += attributed
+    figures["rewrites_end_to_end"] = {
+        "translated_attributed_to_the_original": e2e_translated / translated,
+        "own_attributed_to_the_original": e2e_own / own, "verdicts": dict(sorted(verdicts.items()))}
+    figures["floors"]["end_to_end_translated>=0.85"] = e2e_translated / translated >= 0.85
+    figures["floors"]["end_to_end_own<=0.05"] = e2e_own / own <= 0.05
+
     # 4. vector search at scale, 5. index-add cost -----------------------------------------------
     timing["nearest_ms"] = search_timing()
     if args.index_cost:
@@ -310,11 +335,19 @@ def main(argv: list[str] | None = None) -> int:
                  if "precision" in v] + [["baseline human_A", base_alignment["precision"],
                                            base_alignment["recall"]]],
                 ["alignment", "precision", "recall"]))
-    print(json.dumps({k: figures[k] for k in ("rewrites", "floors")}, indent=1))
+    print(json.dumps({k: figures[k] for k in ("rewrites", "rewrites_end_to_end", "floors")},
+                     indent=1))
     print(json.dumps(timing, indent=1))
     path = write_figures("xlang", figures, args.out)
     print(f"figures: {path}")
     return 0
+
+
+def _line_source(result, starts: list[int], line: int) -> str | None:
+    """The source the check names for the sentence holding this line of the article."""
+    lo, hi = starts[line], starts[line + 1]
+    return next((a.source for a in result.sentences if a.start < hi and a.end > lo and a.source),
+                None)
 
 
 def search_timing() -> dict[str, float]:
