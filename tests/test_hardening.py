@@ -274,3 +274,15 @@ def test_index_list_prints_hostile_ids_as_one_safe_line(tmp_path: Path) -> None:
     assert run("index", "add", feed, "--index", index).exit_code == 0
     listed = run("index", "list", "--index", index).stdout
     assert "\x1b" not in listed and listed.count("\n") == 1 and "\n::" not in listed
+
+
+@pytest.mark.parametrize("value", ["", "abc"])
+def test_a_source_date_epoch_that_is_no_timestamp_is_ignored(value: str, monkeypatch) -> None:
+    # Libraries read it too (numpy's f2py calls int() on it when datasketch imports it).
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    proc = subprocess.run([sys.executable, "-m", "provenance", "check", str(A000), "--against",
+                           str(SAMPLES), "--format", "json"], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "SOURCE_DATE_EPOCH": value})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["tool"]["generated"].endswith("Z")
+    assert ("not a number of seconds" in proc.stderr) == bool(value)

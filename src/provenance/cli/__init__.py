@@ -30,6 +30,14 @@ class _Group(click.Group):
     (exit 1 is a finding, so a crash must never look like one); --debug shows the traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch is not None and not epoch.strip().isdigit():
+            # Not a timestamp: ignored (reports then carry the current time), and removed, since
+            # libraries we import read it too and fail on it (numpy's f2py calls int() on it).
+            del os.environ["SOURCE_DATE_EPOCH"]
+            if epoch.strip():
+                click.echo(f"provenance: warning: SOURCE_DATE_EPOCH={epoch!r} is not a number of "
+                           "seconds; ignored", err=True)
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException,
