@@ -21,6 +21,7 @@ from .ci import ci
 from .common import EXIT_FINDING, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, CommandError
 from .index import index
 from .scan import scan
+from .serve import serve
 
 __all__ = ["EXIT_FINDING", "EXIT_INCOMPLETE", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
 
@@ -80,7 +81,7 @@ def cli() -> None:
     """
 
 
-for _command in (check, compare, index, ci, scan):
+for _command in (check, compare, index, ci, scan, serve):
     cli.add_command(_command)
 
 
