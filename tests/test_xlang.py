@@ -187,7 +187,9 @@ def test_check_finds_the_original_in_another_language(tmp_path):
     assert source["id"] == "ria.txt" and source["language"] == "ru"
     labels = [s["label"] for s in data["sentences"] if s["source"] == "ria.txt"]
     assert len(labels) >= 6 and set(labels) == {"translation"}
-    assert all(p["diff"] == [] for p in source["pairs"])  # no word diff across languages
+    # No word diff across languages: only the numbers and names both sides share, as "equal".
+    assert all(op[0] == "equal" for p in source["pairs"] for op in p["diff"])
+    assert any(p["diff"] for p in source["pairs"])  # 4500, 120, 300, Novosibirsk...
     text = CliRunner().invoke(cli, ["check", str(article), "--index", str(db)]).stdout
     assert "translation" in text and "original (ru):" in text and RUSSIAN[0][:20] in text
 
@@ -223,3 +225,12 @@ def test_an_english_only_corpus_never_loads_the_model(tmp_path, monkeypatch):
         idx.add(iter_documents([SAMPLES]), embed=True)
         monkeypatch.setattr(xlang, "embed", no_model)
         assert api.check(load_document(A000), idx).verdict == "paraphrase"
+
+
+def test_numbers_and_names_both_sides_share_are_marked():
+    ru = "Мэр Новосибирска Анатолий Локоть сообщил, что 120 человек эвакуировали."
+    en = "Novosibirsk mayor Anatoly Lokot said that 120 people were evacuated."
+    marks = xlang.shared_marks(en, 0, len(en), ru, 0, len(ru))
+    shown = {(en[d.start:d.end], ru[d.source_start:d.source_end]) for d in marks}
+    assert ("120", "120") in shown and ("Lokot", "Локоть") in shown
+    assert all(d.op == "equal" for d in marks)

@@ -12,6 +12,15 @@ from .results import AlignedPair, Attribution, Passage, Segment
 from .settings import Settings
 
 
+def _shared_marks(article: Prepared, source: Prepared, match: Match):
+    """Across languages no word diff exists; the numbers and names both sides share do."""
+    from .xlang import shared_marks
+
+    s0, s1 = source_span(source, match)
+    return shared_marks(article.text, article.sentences[match.a_first].segment.start,
+                        article.sentences[match.a_last].segment.end, source.text, s0, s1)
+
+
 def label_for(match: Match, settings: Settings) -> str:
     if match.ratio >= settings.verbatim:
         return "verbatim"
@@ -53,7 +62,8 @@ def aligned_pairs(article: Prepared, source: Prepared, path: list[Step], attribu
             start=article.sentences[m.a_first].segment.start, end=article.sentences[m.a_last].segment.end,
             source_start=s0, source_end=s1, score=m.score, label=label_for(m, settings),
             quoted=_quoted(article, m), attributed=m in attributed, counted=m in counted,
-            diff=() if m.kind == "translation" else tuple(word_diff(article, source, m)),
+            diff=(tuple(_shared_marks(article, source, m)) if m.kind == "translation"
+                  else tuple(word_diff(article, source, m))),
         ))
     return tuple(pairs)
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .align import Match, Prepared
+from .results import DiffOp
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -394,3 +395,36 @@ def has_other_languages(index: Index, article_lang: str) -> bool:
     only then does a check need the model (a zero query scores every row alike, so any row that
     survives the language filter is an answer)."""
     return bool(index.nearest(np.zeros(DIM, dtype=np.float32), exclude_language=article_lang, k=1))
+
+
+def shared_marks(article_text: str, a_start: int, a_end: int, source_text: str, s_start: int,
+                 s_end: int) -> list[DiffOp]:
+    """Numbers and transliterated names a translated sentence shares with its original, as
+    "equal" operations at their places on both sides: what a reader can check without reading
+    the other language. Each source occurrence is used once, in order."""
+    found: list[DiffOp] = []
+    taken: set[int] = set()
+
+    def pair_up(pattern: re.Pattern[str], key: Any) -> None:
+        theirs = [(m.start() + s_start, m.end() + s_start, key(m.group()))
+                  for m in pattern.finditer(source_text[s_start:s_end])]
+        for m in pattern.finditer(article_text[a_start:a_end]):
+            k = key(m.group())
+            if not k:
+                continue
+            for i, (ss, se, sk) in enumerate(theirs):
+                if i not in taken and sk == k:
+                    taken.add(i)
+                    found.append(DiffOp("equal", a_start + m.start(), a_start + m.end(), ss, se))
+                    break
+
+    pair_up(_NUMBER, lambda t: re.sub(r"\D", "", t).lstrip("0") or "0")
+    taken.clear()
+    pair_up(_WORD, lambda w: _skeleton(w)[:NAME_PREFIX]
+            if w[:1].isupper() and len(w) >= 3 and len(_skeleton(w)) >= 3 else "")
+    found.sort(key=lambda d: d.start)
+    out: list[DiffOp] = []
+    for d in found:  # a number inside a name's span, or twice matched: keep the first
+        if not out or d.start >= out[-1].end:
+            out.append(d)
+    return out

@@ -23,6 +23,10 @@ MIN_MOVE_WORDS = 3
 MOVE_CELLS = 250_000  # word pairs compared for moves in one aligned pair, at most
 _ARTICLE_SIDE = {"equal": KEPT, "replace": CHANGED, "insert": INSERTED}
 _SOURCE_SIDE = {"equal": KEPT, "replace": CHANGED, "delete": DELETED}
+# A translation has no word diff: its "equal" operations are the numbers and names both sides
+# share, marked as such.
+SHARED = "shared"
+_SHARED = {"equal": SHARED}
 
 DIRECTION_TEXT = {
     "source-to-article": "source came first",
@@ -186,7 +190,8 @@ def article_chunks(text: str, pair: AlignedPair, start: int | None = None,
                    end: int | None = None, source_text: str | None = None) -> list[Chunk]:
     """The article side of a pair (or of its part start..end), words marked kept / changed /
     inserted, and moved when the source's text is given."""
-    spans = [(d.start, d.end, _ARTICLE_SIDE[d.op]) for d in pair.diff if d.op in _ARTICLE_SIDE]
+    sides = _SHARED if pair.label == "translation" else _ARTICLE_SIDE
+    spans = [(d.start, d.end, sides[d.op]) for d in pair.diff if d.op in sides]
     if source_text is not None:
         spans = _overlay(spans, [(m.start, m.end) for m in moves(text, source_text, pair)], text)
     return _chunks(text, pair.start if start is None else start,
@@ -197,8 +202,8 @@ def source_chunks(source: SourceFinding, pair: AlignedPair, start: int | None = 
                   end: int | None = None, article_text: str | None = None) -> list[Chunk]:
     """The source side of a pair (or of its part start..end), words marked kept / changed /
     deleted, and moved when the article's text is given."""
-    spans = [(d.source_start, d.source_end, _SOURCE_SIDE[d.op]) for d in pair.diff
-             if d.op in _SOURCE_SIDE]
+    sides = _SHARED if pair.label == "translation" else _SOURCE_SIDE
+    spans = [(d.source_start, d.source_end, sides[d.op]) for d in pair.diff if d.op in sides]
     if article_text is not None:
         spans = _overlay(spans, [(m.source_start, m.source_end)
                                  for m in moves(article_text, source.text, pair)], source.text)

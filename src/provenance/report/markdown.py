@@ -196,4 +196,7 @@ def _pair_section(result: CheckResult, s: SourceFinding, letters: dict[str, str]
             # Across languages there is no word diff: the original's sentence is shown instead.
             lines += [f"> *original ({markdown_text(s.language or 'other language')}):* "
                       + markdown_text(s.text[pair.source_start:pair.source_end]), ""]
+            if pair.diff:
+                lines += ["> *in both:* " + markdown_text(
+                    ", ".join(result.text[d.start:d.end] for d in pair.diff)), ""]
     return lines + ["</details>", ""]

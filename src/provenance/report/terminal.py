@@ -145,6 +145,10 @@ def _pairs(console: Console, result: CheckResult, s: SourceFinding, letters: dic
             original = Text(f"original ({s.language or 'other language'}): ", style="dim")
             original.append(terminal_line(s.text[pair.source_start:pair.source_end]))
             console.print(Padding(original, (0, 0, 0, INDENT)))
+            if pair.diff:
+                shared = Text("in both: ", style="dim")
+                shared.append(terminal_line(", ".join(result.text[d.start:d.end] for d in pair.diff)))
+                console.print(Padding(shared, (0, 0, 0, INDENT)))
 
 
 def _evidence(console: Console, result: CheckResult, width: int) -> None:
