@@ -38,6 +38,7 @@ import numpy as np
 from .align import Match, Prepared
 from .results import DiffOp
 from .settings import Settings
+from .text import detect_language
 
 if TYPE_CHECKING:
     from .storage import Index
@@ -64,14 +65,9 @@ def available() -> bool:
 # --- Language ---------------------------------------------------------------------------------
 
 def language_of(text: str) -> str:
-    """The ISO 639-1 code of the text's language (py3langid, its bundled model), "und" when the
-    text has no letters."""
-    sample = text[:5000]
-    if not any(c.isalpha() for c in sample):
-        return "und"
-    import py3langid
-
-    return str(py3langid.classify(sample)[0])
+    """The ISO 639-1 code of the text's language, as the text model identifies it (one rule for
+    the article and the index), "und" when the text has no letters."""
+    return detect_language(text) or "und"
 
 
 # --- Embeddings -------------------------------------------------------------------------------
