@@ -36,7 +36,8 @@ def baseline(texts, params) -> float:
     import xxhash
     from datasketch import MinHash, MinHashLSH
 
-    from provenance.sketch import passages, scorable_spans, spans_units
+    from provenance.sketch import passages
+    from provenance.text import scorable_spans, spans_units
 
     doc_lsh = MinHashLSH(threshold=params.doc_threshold, num_perm=params.num_perm)
     psg_lsh = MinHashLSH(threshold=params.passage_threshold, num_perm=params.passage_num_perm)

@@ -1,6 +1,7 @@
 """Deterministic generator of news-like articles with planted reuse, for speed and recall tests.
 
     python benchmarks/corpus_gen.py OUT --n 1000 --seed 2022 [--format jsonl|txt]
+                                        [--vocabulary news|zipf]
 
 writes the articles under OUT/corpus/ and their ground truth to OUT/truth.jsonl.
 
@@ -8,6 +9,14 @@ The text is synthetic (coined words with Zipf-like frequencies, mixed with real 
 words), so a benchmark needs no download and no licence, and its reuse is known exactly: a fraction
 of the stream is derived from earlier originals as near-copies, light edits, paraphrases or partial
 reuse, and every article carries its ground truth.
+
+`--vocabulary zipf` (issue #15: speed on any text) writes articles no stop-word list helps: every
+word is drawn with Zipf frequencies (1/rank) from 6,000 words coined from syllables (seeded by
+--seed), with no real function or news words, names coined too and figures in digits. The most
+common coined words play the part of function words (about 11% of the tokens are the first one)
+but are content units to the tool. The same planted kinds and ground truth; sentences are plain
+(no attribution or quotation forms), and a paraphrase swaps synonyms and common words, drops the
+two commonest, merges, splits and reorders clauses.
 """
 
 from __future__ import annotations
@@ -152,6 +161,7 @@ class _Language:
         # subject, too rare elsewhere to make unrelated articles look alike.
         self.topics = [rng.choice(np.arange(80, 4000), 40, replace=False) for _ in range(60)]
         self.syn = {a: b for a, b in REAL_SYNONYMS} | {b: a for a, b in REAL_SYNONYMS}
+        self.func_swaps, self.droppable, self.conjunctions = FUNC_SWAPS, ("the", "that"), ("and", "while", "as")
         for a, b in zip(synth[0::2], synth[1::2], strict=True):  # rank neighbours: like frequency
             if r.random() < 0.75:
                 self.syn[a], self.syn[b] = b, a
@@ -184,9 +194,79 @@ class _Language:
         self.bank_span[self.on_topic] = 0
 
 
-@lru_cache(maxsize=1)
-def _language() -> _Language:
-    return _Language()
+class _ZipfLanguage(_Language):
+    """`--vocabulary zipf`: 6,000 coined words and nothing else, drawn with frequency 1/rank.
+
+    The attributes the writer reads are those of _Language; the "function words" a paraphrase
+    swaps or drops are the commonest coined words."""
+
+    def __init__(self, seed: int, size: int = 6000):
+        r, rng = random.Random(seed), np.random.default_rng(seed)
+        onsets = "b br c ch cl d dr f fl g gr h j k l m n p pl pr r s sh st t tr v w z".split()
+        onsets += [""] * 3
+        vowels = "a e i o u a e i o u a e o ai ea ou".split()
+        codas = ["", "", "", "", "n", "r", "l", "s", "t", "m", "nd", "rt", "st", "ck", "ng"]
+        taken = set(FUNCTION_WORDS) | set(NEWS_WORDS) | set(ZIPF_AVOID)
+
+        def coin(count, syllables, endings, capital=False):
+            out = []
+            while len(out) < count:
+                w = "".join(r.choice(onsets) + r.choice(vowels) + r.choice(codas)
+                            for _ in range(r.choice(syllables))) + r.choice(endings)
+                if w not in taken and 2 < len(w) < 13:
+                    taken.add(w)
+                    out.append(w.capitalize() if capital else w)
+            return out
+
+        words = coin(size, (1, 1, 2, 2, 2, 3), [""] * 8 + "en ar ot is um".split())
+        words.sort(key=lambda w: len(w) + 4 * r.random())  # frequent words are short
+        self.content, self.func = words, []
+        self.nc, self.funcset = len(words), frozenset(words[:50])
+        self.words = np.array(words + [w + "," for w in words], dtype=object)
+        self.topics = [rng.choice(np.arange(80, 4000), 40, replace=False) for _ in range(60)]
+        self.syn = {}
+        for a, b in zip(words[100::2], words[101::2], strict=True):  # rank neighbours
+            if r.random() < 0.75:
+                self.syn[a], self.syn[b] = b, a
+        common = words[2:42]  # swapped as a rewriter swaps "in" for "within"
+        self.func_swaps = dict(zip(common[0::2], common[1::2], strict=True))
+        self.func_swaps |= {b: a for a, b in self.func_swaps.items()}
+        self.droppable, self.conjunctions = tuple(words[:2]), tuple(words[42:45])
+        self.firsts = coin(400, (1, 2), ["", "a", "o", "en", "ia", "us", "el", "ine"], True)
+        self.lasts = coin(2500, (1, 2, 2), "son ov ez berg ton ski elli ard er is".split() + [""], True)
+        self.places = coin(600, (1, 2), "ia a burg ford stan ville port on grad ara".split(), True)
+        self.orgs = [f"{r.choice(self.places)} {r.choice(self.lasts)}" for _ in range(800)]
+        self.outlets = [f"The {p} {q}" for p, q in zip(self.places[:48], self.lasts[:48], strict=True)]
+        k = 150_000
+        lens = np.stack([rng.choice(3, k, p=[0.2, 0.5, 0.3]),
+                         rng.choice([1, 2, 3], k, p=[0.6, 0.3, 0.1])], axis=1).ravel()
+        cls = np.repeat(np.tile(np.array([0, 1], dtype=np.int8), k), lens)
+        cls[(np.cumsum(lens)[1::2] - 1)[rng.random(k) < 0.12]] = 2
+        table = _zipf_table(self.nc, q=0)
+        self.nc_table = nc = len(table)
+        self.table = np.concatenate([table, table + self.nc])
+        self.bank_base = np.array([0, 0, nc], dtype=np.float64)[cls]
+        self.bank_span = np.full(len(cls), nc, dtype=np.float64)
+        self.on_topic = (cls == 1) & (rng.random(len(cls)) < 0.12)
+        self.bank_span[self.on_topic] = 0
+
+
+# Words a coined word must not be: English stop words the tool drops (provenance.text.STOPWORDS
+# beyond FUNCTION_WORDS), so that no coined word is a stop word to it.
+ZIPF_AVOID = """a about above after again against all am an and any are as at be because been
+before being below between both but by can did do does doing down during each few for from
+further had has have having he her here hers herself him himself his how i if in into is it its
+itself just me more most my myself no nor not now of off on once only or other our ours
+ourselves out over own same she should so some such than that the their theirs them themselves
+then there these they this those through to too under until up very was we were what when where
+which while who whom why will with would you your yours yourself yourselves according per said
+say says told""".split()
+VOCABULARIES = ("news", "zipf")
+
+
+@lru_cache(maxsize=4)
+def _language(vocabulary: str = "news", seed: int = 1) -> _Language:
+    return _ZipfLanguage(seed) if vocabulary == "zipf" else _Language()
 
 
 # A sentence is a plain tuple (body, form, lead, speaker, verb, lead_end), its body one string.
@@ -241,8 +321,10 @@ class _Doc:
 
 
 class _Writer:
-    def __init__(self, seed: int, words_per_article: int):
-        self.L, self.wpa = _language(), words_per_article
+    def __init__(self, seed: int, words_per_article: int, vocabulary: str = "news"):
+        # The news language is the same for every seed; a zipf one is coined from the seed.
+        self.L = _language(vocabulary, seed if vocabulary == "zipf" else 1)
+        self.wpa = words_per_article
         self.rng, self.r = np.random.default_rng(seed), random.Random(seed)
         u = self.r.random
         # random.choice/randint cost ~1 us each through _randbelow; these are the hot-path draws.
@@ -417,7 +499,7 @@ class _Writer:
         return _Doc(title, sents, self.sizes(len(sents)), src.topic, src.cast)
 
     def reword(self, s: tuple, p_syn: float, p_func: float) -> tuple:
-        r, syn = self.r.random, self.L.syn
+        r, syn, swaps, droppable = self.r.random, self.L.syn, self.L.func_swaps, self.L.droppable
         text, form, lead, speaker, verb, lead_end = s
         p_drop = 0.3
         if form in QUOTED:  # rewriters keep quotations mostly verbatim
@@ -426,9 +508,9 @@ class _Writer:
         for t in _words(text):
             if t in syn and r() < p_syn:
                 t = syn[t]
-            elif t in FUNC_SWAPS and r() < p_func:
-                t = FUNC_SWAPS[t]
-            elif t in ("the", "that") and r() < p_drop:
+            elif t in swaps and r() < p_func:
+                t = swaps[t]
+            elif t in droppable and r() < p_drop:
                 continue
             out.append(t)
         if form in QUOTED:
@@ -454,7 +536,7 @@ class _Writer:
             parts = [s]
             if (nxt and s[1] == nxt[1] == PLAIN and not s[2] and not nxt[2]
                     and s[0].count(" ") + nxt[0].count(" ") <= 30 and r.random() < 0.3):
-                conj = self.pick(("and", "while", "as"))
+                conj = self.pick(self.L.conjunctions)
                 parts = [_sent(_words(s[0]) + [",", conj] + _words(nxt[0]))]
                 i += 1  # merged two short sentences
             elif s[1] == PLAIN and s[0].count(" ") >= 21 and r.random() < 0.4:
@@ -491,12 +573,60 @@ class _Writer:
         return doc
 
 
+class _ZipfWriter(_Writer):
+    """`--vocabulary zipf`: plain sentences of coined words, coined names and figures in digits."""
+
+    def number(self) -> str:
+        x, num = self.r.random(), self.num
+        if x < 0.3:
+            return f"{num(2, 98)}%"
+        if x < 0.55:
+            return f"${num(1, 99)}.{num(1, 9)}"
+        return f"{num(2, 9000):,}" if x < 0.8 else f"{num(1, 28)}/{num(1, 12)}"
+
+    def sentences(self, n_words: int, topic, cast, seen: set) -> list[tuple]:
+        toks = self.tokens(int(n_words * 1.1) + 60, topic)
+        m = n_words // 8 + 2
+        lens = np.clip(self.rng.normal(21, 7, m), 8, 35).astype(np.int64).tolist()
+        out, pos, words = [], 0, 0
+        for nb, (b, c) in zip(lens, self.rng.random((m, 2)).tolist(), strict=True):
+            if words >= n_words:
+                break
+            if pos + 60 > len(toks):
+                toks += self.tokens(300, topic)
+            body = toks[pos:pos + nb]
+            pos += nb
+            wc = nb
+            if b < 0.6:  # names and figures, coined or in digits
+                t = self.mention(cast, seen) if b < 0.45 else self.number()
+                body[int(c * nb)] = t
+                wc += t.count(" ")
+            while wc > 35:
+                wc -= body.pop().count(" ") + 1
+            if body[-1][-1] == ",":
+                body[-1] = body[-1][:-1]
+            out.append((" ".join(body), PLAIN, None, None, "said", False))
+            words += wc
+        return out
+
+    def title(self, sents: list[tuple]) -> str:
+        # The lede's words but the commonest, as a headline drops small words.
+        common = self.L.funcset
+        lede = " ".join(s[0] for s in sents[:2]).replace(",", "").split()
+        return " ".join([_cap(t) for t in lede if t not in common][:self.num(5, 8)])
+
+
 def generate(n_articles: int, seed: int = 2022, words_per_article: int = 600,
-             planted_fraction: float = 0.1, reservoir: int = 1000) -> Iterator[GeneratedArticle]:
+             planted_fraction: float = 0.1, reservoir: int = 1000,
+             vocabulary: str = "news") -> Iterator[GeneratedArticle]:
     """Yield `n_articles` articles in publication order. About `planted_fraction` of them are
     derived from an earlier original, drawn from the last `reservoir` originals. The first k
-    articles do not depend on `n_articles` (but for the zero padding of ids past a million)."""
-    w = _Writer(seed, words_per_article)
+    articles do not depend on `n_articles` (but for the zero padding of ids past a million).
+    `vocabulary`: "news" (English function and news words among coined ones) or "zipf" (coined
+    words only, Zipf frequencies: see the module's docstring)."""
+    if vocabulary not in VOCABULARIES:
+        raise ValueError(f"vocabulary must be one of {VOCABULARIES}, not {vocabulary!r}")
+    w = (_ZipfWriter if vocabulary == "zipf" else _Writer)(seed, words_per_article, vocabulary)
     r, outlets = w.r, w.L.outlets
     derive = {"near-copy": w.near_copy, "light-edit": w.light_edit,
               "paraphrase": w.paraphrase, "partial": w.partial}
@@ -539,6 +669,10 @@ def main(argv: list[str] | None = None) -> int:
                    help="jsonl: OUT/corpus/articles.jsonl; txt: OUT/corpus/gen/*.txt, each with a "
                         "NAME.txt.meta.json sidecar (title, outlet, published). Both write the "
                         "ground truth to OUT/truth.jsonl, outside the corpus folder")
+    p.add_argument("--vocabulary", choices=VOCABULARIES, default="news",
+                   help="news: coined words among English function and news words (default); "
+                        "zipf: 6,000 coined words only, Zipf frequencies, which no stop-word "
+                        "list helps")
     a = p.parse_args(argv)
     as_txt = a.format == "txt"
     corpus = a.out / "corpus"
@@ -550,7 +684,7 @@ def main(argv: list[str] | None = None) -> int:
     with open(a.out / "truth.jsonl", "w", **out) as truth:
         articles = None if as_txt else open(corpus / "articles.jsonl", "w", **out)
         try:
-            for art in generate(a.n, a.seed, a.words, a.planted):
+            for art in generate(a.n, a.seed, a.words, a.planted, vocabulary=a.vocabulary):
                 row = {"id": art.id, "text": art.text, "title": art.title, "outlet": art.outlet,
                        "published": art.published, "kind": art.kind, "source_id": art.source_id}
                 if as_txt:

@@ -142,3 +142,63 @@ def test_word_ngram_jaccard():
     assert cg.word_ngram_jaccard("One two three four five six", "one two THREE, four five six") == 1
     assert cg.word_ngram_jaccard("a b c d e f", "g h i j k l") == 0.0
     assert cg.word_ngram_jaccard("a b c d e f", "a b c d e g") == pytest.approx(1 / 3)
+
+
+# --- --vocabulary zipf: coined words only, which no stop-word list helps (issue #15) ----------
+
+@pytest.fixture(scope="module")
+def zipf_corpus():
+    return list(cg.generate(N, seed=11, words_per_article=400, planted_fraction=PLANTED, vocabulary="zipf"))
+
+
+def test_zipf_is_deterministic_and_seeded(tmp_path):
+    a = list(cg.generate(60, seed=3, vocabulary="zipf"))
+    assert a == list(cg.generate(60, seed=3, vocabulary="zipf"))
+    assert a[:30] == list(cg.generate(30, seed=3, vocabulary="zipf"))
+    assert not any(x.text == y.text for x, y in zip(a, cg.generate(60, seed=4, vocabulary="zipf"), strict=True))
+    for run in ("a", "b"):
+        assert cg.main([str(tmp_path / run), "--n", "50", "--seed", "5", "--vocabulary", "zipf"]) == 0
+    for name in ("corpus/articles.jsonl", "truth.jsonl"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    # The default is the news vocabulary, unchanged.
+    assert list(cg.generate(20, seed=5)) == list(cg.generate(20, seed=5, vocabulary="news"))
+    assert (tmp_path / "a" / "corpus" / "articles.jsonl").read_bytes() != b""
+    with pytest.raises(ValueError):
+        next(cg.generate(1, vocabulary="english"))
+
+
+def test_zipf_words_are_coined_with_zipf_frequencies(zipf_corpus):
+    from provenance.text import STOPWORDS
+
+    lang = cg._language("zipf", 11)
+    assert len(lang.content) == len(set(lang.content)) == 6000
+    words = Counter(t for a in zipf_corpus if a.kind == "original"
+                    for t in cg._TOKEN.findall(a.text.lower()) if not t.isdigit())
+    assert not set(words) & (STOPWORDS | set(cg.FUNCTION_WORDS) | set(cg.NEWS_WORDS))
+    top = [n for _, n in words.most_common(10)]
+    total = sum(words.values())
+    assert 0.07 < top[0] / total < 0.14  # 1 / H(6000) = 0.108 for the commonest word
+    for rank, n in enumerate(top, 1):  # frequency ~ 1 / rank
+        assert 0.75 * rank < top[0] / n < 1.33 * rank, (rank, top)
+    assert len(words) > 4000
+
+
+def test_zipf_planted_kinds(zipf_corpus):
+    kinds = Counter(a.kind for a in zipf_corpus)
+    assert abs((N - kinds["original"]) / N - PLANTED) < 0.04
+    for kind in cg.DERIVED_KINDS:
+        assert kinds[kind] > 0.15 * (N - kinds["original"]), kinds
+    by_id = {a.id: a for a in zipf_corpus}
+    for a in zipf_corpus:
+        if a.kind != "original":
+            src = by_id[a.source_id]
+            assert src.kind == "original" and src.published < a.published and src.outlet != a.outlet
+    near = _jaccards(zipf_corpus, by_id, "near-copy")
+    para = _jaccards(zipf_corpus, by_id, "paraphrase")
+    assert sum(j > 0.7 for j in near) >= 0.95 * len(near)
+    assert sum(j < 0.3 for j in para) >= 0.9 * len(para) and min(para) > 0
+    for a in zipf_corpus:
+        if a.kind == "partial":
+            (start, end), = a.spans
+            (s_start, s_end), = a.source_spans
+            assert cg.word_ngram_jaccard(a.text[start:end], by_id[a.source_id].text[s_start:s_end]) > 0.5
