@@ -14,8 +14,6 @@ import contextlib
 import os
 import re
 import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +22,7 @@ from provenance.api import check, compare, index_from_paths
 from provenance.documents import load_document
 from provenance.report import render
 
-from .conftest import A000, A003, ROOT, SAMPLES, require_program
+from .conftest import A000, A003, ROOT, SAMPLES
 from .test_report_hostile import HOSTILE_META, hostile_corpus
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -35,27 +33,8 @@ PHONE = 390  # CSS pixels: a phone's width
 
 
 @pytest.fixture(scope="module")
-def driver() -> Iterator[object]:
-    programs = require_program("chromium", "chromedriver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="provenance-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = programs["chromium"]
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--hide-scrollbars", "--force-device-scale-factor=1",
-                 f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    browser = webdriver.Chrome(service=Service(programs["chromedriver"]), options=options)
-    browser.set_window_size(1280, 900)
-    try:
-        yield browser
-    finally:
-        browser.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+def driver(chromium) -> object:
+    return chromium
 
 
 @pytest.fixture(scope="module")

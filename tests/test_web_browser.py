@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,7 @@ import pytest
 from provenance.storage import IndexSpec
 from provenance.web import WebConfig
 
-from .conftest import A000, A003, A004, ROOT, require_program
+from .conftest import A000, A003, A004, ROOT
 from .test_web import article_page, build_index, page_server, serve_app
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -30,27 +29,8 @@ UPDATE = os.environ.get("PROVENANCE_UPDATE_GOLDEN") == "1"
 
 
 @pytest.fixture(scope="module")
-def driver() -> Iterator[object]:
-    programs = require_program("chromium", "chromedriver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="provenance-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = programs["chromium"]
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--hide-scrollbars", "--force-device-scale-factor=1",
-                 f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    browser = webdriver.Chrome(service=Service(programs["chromedriver"]), options=options)
-    browser.set_window_size(1280, 900)
-    try:
-        yield browser
-    finally:
-        browser.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+def driver(chromium) -> object:
+    return chromium
 
 
 @pytest.fixture(scope="module")
