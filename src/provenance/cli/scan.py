@@ -14,6 +14,7 @@ from .common import (
     EXIT_INCOMPLETE,
     EXIT_USAGE,
     CommandError,
+    _emit,
     _open_index,
     _settings,
     backend_option,
@@ -137,15 +138,7 @@ def scan(ctx: click.Context, paths: tuple[str, ...], index_path: str | None, bac
     # A file gets fixed width and no colour, so the same corpus gives the same bytes.
     text = render_scan(result, fmt, color=None if to_terminal else False,
                        width=None if to_terminal else FILE_WIDTH)
-    if output:
-        from ..report import write_atomic
-
-        try:
-            write_atomic(output, text)
-        except OSError as exc:
-            raise CommandError(f"{output}: cannot write: {exc.strerror or exc}") from None
-    else:
-        click.echo(text, nl=not text.endswith("\n"))
+    _emit(text, output)
     if output or fmt != "text":
         click.echo(summary_line(result), err=True)
     sys.exit(EXIT_INCOMPLETE if failures else 0)
