@@ -43,6 +43,10 @@ def _environment() -> Environment:
     return env
 
 
+# Numbers and names a translation shares with its original, underlined on both sides.
+TRANSLATION_CSS = ".d-shared { border-bottom: 2px solid #2a7d4f; }\n"
+
+
 @lru_cache(maxsize=1)
 def _assets() -> tuple[str, str]:
     folder = resources.files("provenance").joinpath("templates")
@@ -234,6 +238,11 @@ class _Builder:
 def render_html(result: CheckResult) -> str:
     """The report as one self-contained HTML document (str, UTF-8 when written)."""
     css, js = _assets()
+    has_translations = any(p.label == "translation" for s in result.sources for p in s.pairs)
+    if has_translations:
+        # Only reports that have translations carry their style, so every other report's bytes
+        # (and the golden files) stay as they were.
+        css += TRANSLATION_CSS
     a = result.article
     made, against = _view.evidence(result)
     context: dict[str, Any] = {
@@ -243,7 +252,7 @@ def render_html(result: CheckResult) -> str:
                "img-src data:; base-uri 'none'; form-action 'none'",
         "result": result, "article": a, "article_href": _view.safe_url(a.url),
         "name": a.title or a.path or a.id, "labels": LABEL_NAMES,
-        "has_translations": any(p.label == "translation" for s in result.sources for p in s.pairs),
+        "has_translations": has_translations,
         "version": result.tool.get("version", ""), "patterns": PATTERNS,
     }
     if result.status == "ok":
