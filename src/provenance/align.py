@@ -95,6 +95,18 @@ class Prepared:
         firsts.append(len(words))
         return words, spans, firsts
 
+    @cached_property
+    def lengths(self) -> list[int]:
+        """Each sentence's scoring_length (what min_sentence_chars is compared with)."""
+        return [scoring_length(s.segment.text) for s in self.sentences]
+
+    @cached_property
+    def letters(self) -> list[int]:
+        """Each sentence's characters in its words (spaces between them not counted), or -1
+        where a word holds whitespace (token_sort would split it: no length bound, score_bound)."""
+        return [sum(map(len, s.words)) if " ".join(s.words).split() == list(s.words) else -1
+                for s in self.sentences]
+
 
 # --- Scoring ----------------------------------------------------------------------------------
 
@@ -193,6 +205,46 @@ def score_texts(a: str, b: str) -> float:
                        frozenset(content_units(ta)), frozenset(content_units(tb))).score
 
 
+# The bound below may only err upwards: BOUND_SLACK covers floating-point rounding.
+BOUND_SLACK = 1e-6
+
+
+def score_bound(a: tuple[str, ...], b: tuple[str, ...], ua: frozenset[str], ub: frozenset[str],
+                chars_a: int, chars_b: int) -> float:
+    """An upper bound of score_words(a, b, ua, ub).score, at a third of its cost, from the
+    features that are cheap (set sizes and intersections) and bounds of the costly ones
+    (chars_a, chars_b: the lengths of " ".join(a) and " ".join(b), negative when unknown):
+
+    - ratio and token_sort are Indel similarities of strings of chars_a and chars_b characters
+      (token_sort sorts the same tokens: same length), at most 2 min / (chars_a + chars_b);
+    - word_lcs is at most 2 min(a's words found in b, b's words found in a) / (len a + len b).
+
+    Every other feature is computed exactly; bigrams_min has a negative weight and
+    bigrams_max <= bigrams_min, so their exact values are used too. candidate_matches skips the
+    pairs whose bound is below what they would need to be kept (tests/test_align_bounds.py)."""
+    if a == b:
+        return 1.0
+    length = 2 * min(chars_a, chars_b) / max(1, chars_a + chars_b) if min(chars_a, chars_b) >= 0 else 1.0
+    if min(len(a), len(b)) < MIN_WORDS:
+        return length
+    wa, wb = _wordset(a), _wordset(b)
+    shared_units = len(ua & ub)
+    ba, bb = _bigrams(a), _bigrams(b)
+    shared_bigrams = len(ba & bb)
+    in_b = sum(1 for w in a if w in wb)
+    in_a = sum(1 for w in b if w in wa)
+    features = (length, length,
+                shared_units / max(1, min(len(ua), len(ub))),
+                shared_bigrams / max(1, min(len(ba), len(bb))),
+                shared_units / max(1, len(ua), len(ub)),
+                shared_bigrams / max(1, len(ba), len(bb)),
+                min(1.0, 2 * min(in_a, in_b) / max(1, len(a) + len(b))),
+                min(len(a), len(b)) / max(1, len(a), len(b)),
+                1.0 if _numbers(a) == _numbers(b) else 0.0,
+                len(wa & wb) / max(1, len(wa), len(wb)))
+    return combine(features) + BOUND_SLACK
+
+
 # --- Candidate matches ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -220,26 +272,56 @@ def _join(sentences: list[Sentence]) -> tuple[tuple[str, ...], frozenset[str]]:
     return words, units
 
 
-def candidate_matches(article: Prepared, source: Prepared, settings: Settings) -> list[Match]:
+def candidate_matches(article: Prepared, source: Prepared, settings: Settings,
+                      bounded: bool = True) -> list[Match]:
     """Scored sentence pairs worth considering, including one-to-two merges and splits and
     two-to-two matches across shifted boundaries.
 
     Pairs are prefiltered by shared content units through the source's postings, so the work is
     bounded by MAX_CANDIDATES_PER_SENTENCE per article sentence, never a full pair matrix.
+
+    Each pair is scored once, and (`bounded`) only where score_bound says it could be kept: a
+    merge, split or shifted match needs the floor and to beat the matches it would replace; a
+    single below floor - MERGE_MARGIN is never kept, blocks no merge and no shifted match, and
+    so is not scored (it still seeds the merges and splits around it). The matches are the
+    same as with bounded=False (tests/test_align_bounds.py); on 20,000 articles of invented
+    Zipf-distributed words this skipped about four in five scores (docs/scale.md).
     """
     floor = settings.paraphrase
     min_chars = settings.min_sentence_chars
     singles: dict[tuple[int, int], Match] = {}
     merges: dict[tuple[int, int, int, int], Match] = {}
+    scored: dict[tuple[int, int, int, int], Match] = {}
+    a_len, s_len = article.lengths, source.lengths
+    a_letters, s_letters = article.letters, source.letters
 
     def score(a0: int, a1: int, s0: int, s1: int) -> Match:
+        key = (a0, a1, s0, s1)
+        m = scored.get(key)
+        if m is None:
+            wa, ua = _join(article.sentences[a0:a1 + 1])
+            wb, ub = _join(source.sentences[s0:s1 + 1])
+            ps = score_words(wa, wb, ua, ub)
+            m = scored[key] = Match(source.id, a0, a1, s0, s1, ps.score, ps.ratio)
+        return m
+
+    def chars(letters: list[int], first: int, last: int, words: int) -> int:
+        # The length of the words of sentences first..last joined by single spaces.
+        counts = letters[first:last + 1]
+        return -1 if min(counts) < 0 else sum(counts) + words - 1
+
+    def may_reach(a0: int, a1: int, s0: int, s1: int, needed: float) -> bool:
+        """Whether the pair's score could be at least `needed` (always, unbounded)."""
+        if not bounded or (a0, a1, s0, s1) in scored:
+            return True
         wa, ua = _join(article.sentences[a0:a1 + 1])
         wb, ub = _join(source.sentences[s0:s1 + 1])
-        ps = score_words(wa, wb, ua, ub)
-        return Match(source.id, a0, a1, s0, s1, ps.score, ps.ratio)
+        return score_bound(wa, wb, ua, ub, chars(a_letters, a0, a1, len(wa)),
+                           chars(s_letters, s0, s1, len(wb))) >= needed
 
     def long_enough(sents: list[Sentence], *idx: int) -> bool:
-        return all(0 <= i < len(sents) and scoring_length(sents[i].segment.text) >= min_chars for i in idx)
+        lengths = a_len if sents is article.sentences else s_len
+        return all(0 <= i < len(sents) and lengths[i] >= min_chars for i in idx)
 
     pairs: list[tuple[int, int]] = []
     for a in article.sentences:
@@ -266,7 +348,8 @@ def candidate_matches(article: Prepared, source: Prepared, settings: Settings) -
                                                    key=lambda j: (shared[j], -j)) if j not in exact]
         for j in picks:
             if long_enough(source.sentences, j):
-                singles[(a.index, j)] = score(a.index, a.index, j, j)
+                if may_reach(a.index, a.index, j, j, floor - MERGE_MARGIN):
+                    singles[(a.index, j)] = score(a.index, a.index, j, j)
                 pairs.append((a.index, j))
     best_single: dict[int, float] = {}
     for (i, _), m in singles.items():
@@ -278,9 +361,14 @@ def candidate_matches(article: Prepared, source: Prepared, settings: Settings) -
     # units are in that source sentence: the split half is then a match of its own, so the
     # stronger half keeps its own score and label.
     lifted: dict[tuple[int, int], Match] = {}
+    tried_merges: set[tuple[int, int, int, int]] = set()
     for i, j in pairs:
         for key in ((i, i, j, j + 1), (i, i, j - 1, j)):
-            if key in merges or not long_enough(source.sentences, key[2], key[3]):
+            # A merge tried from another pair met the same best_single: the same outcome.
+            if key in tried_merges or not long_enough(source.sentences, key[2], key[3]):
+                continue
+            tried_merges.add(key)
+            if not may_reach(*key, max(floor, best_single.get(i, 0.0) + MERGE_MARGIN)):
                 continue
             m = score(*key)
             if m.score >= floor and m.score > best_single.get(i, 0.0) + MERGE_MARGIN:
@@ -291,11 +379,16 @@ def candidate_matches(article: Prepared, source: Prepared, settings: Settings) -
             current = singles.get((k, j))
             if current is not None and current.score >= floor:
                 continue
-            a0, a1 = min(i, k), max(i, k)
-            pair = score(a0, a1, j, j)
+            # The containment test first: it is cheap and most neighbours fail it.
             weak = article.sentences[k].units
             inside = len(weak & source.sentences[j].units) / max(1, len(weak))
-            if pair.score >= floor and inside >= SPLIT_CONTAINMENT:
+            if inside < SPLIT_CONTAINMENT:
+                continue
+            a0, a1 = min(i, k), max(i, k)
+            if not may_reach(a0, a1, j, j, floor):
+                continue
+            pair = score(a0, a1, j, j)
+            if pair.score >= floor:
                 lifted[(k, j)] = Match(source.id, k, k, j, j, pair.score, pair.ratio)
     found = [m for m in singles.values() if m.score >= floor] + list(merges.values()) + list(lifted.values())
     # Shifted boundaries: two copies of one text segmented at different places (hard-wrapped at
@@ -330,6 +423,8 @@ def candidate_matches(article: Prepared, source: Prepared, settings: Settings) -
                 if key in tried or not long_enough(article.sentences, a0, a0 + 1):
                     continue
                 tried.add(key)
+                if not may_reach(*key, max(floor, max(best.get(a0, 0.0), best.get(a0 + 1, 0.0)) + MERGE_MARGIN)):
+                    continue
                 m = score(*key)
                 if (m.score >= floor and m.score > max(best.get(a0, 0.0), best.get(a0 + 1, 0.0)) + MERGE_MARGIN
                         and _crosses_cuts(article.sentences[a0], article.sentences[a0 + 1],
@@ -481,3 +576,5 @@ def word_diff(article: Prepared, source: Prepared, match: Match) -> list[DiffOp]
         name = {"equal": "equal", "replace": "replace", "insert": "delete", "delete": "insert"}[tag]
         ops.append(DiffOp(name, start, end, s_start, s_end))
     return ops
+
+
