@@ -90,6 +90,21 @@ START = datetime(2022, 1, 3, 6, 0, tzinfo=UTC)
 _TOKEN = re.compile(r"\w+")
 
 
+def _coiner(r, onsets, vowels, codas, taken):
+    """coin(count, syllables, endings, capital): `count` new words of syllables drawn from `r`,
+    none in (and each added to) `taken`; one drawing order, so a seed gives the same words."""
+    def coin(count, syllables, endings, capital=False):
+        out = []
+        while len(out) < count:
+            w = "".join(r.choice(onsets) + r.choice(vowels) + r.choice(codas)
+                        for _ in range(r.choice(syllables))) + r.choice(endings)
+            if w not in taken and 2 < len(w) < 13:
+                taken.add(w)
+                out.append(w.capitalize() if capital else w)
+        return out
+    return coin
+
+
 @dataclass(frozen=True, slots=True)
 class GeneratedArticle:
     id: str
@@ -140,15 +155,7 @@ class _Language:
         codas = ["", "", "", "", "n", "r", "l", "s", "t", "m", "nd", "rt", "st", "ck", "ng"]
         taken = set(FUNCTION_WORDS) | set(NEWS_WORDS)
 
-        def coin(count, syllables, endings, capital=False):
-            out = []
-            while len(out) < count:
-                w = "".join(r.choice(onsets) + r.choice(vowels) + r.choice(codas)
-                            for _ in range(r.choice(syllables))) + r.choice(endings)
-                if w not in taken and 2 < len(w) < 13:
-                    taken.add(w)
-                    out.append(w.capitalize() if capital else w)
-            return out
+        coin = _coiner(r, onsets, vowels, codas, taken)
 
         suffixes = [""] * 8 + "tion ment ing ed er al ity ous ive ly ness ist".split()
         synth = coin(7000, (1, 2, 2, 2, 3), suffixes)
@@ -208,15 +215,7 @@ class _ZipfLanguage(_Language):
         codas = ["", "", "", "", "n", "r", "l", "s", "t", "m", "nd", "rt", "st", "ck", "ng"]
         taken = set(FUNCTION_WORDS) | set(NEWS_WORDS) | set(ZIPF_AVOID)
 
-        def coin(count, syllables, endings, capital=False):
-            out = []
-            while len(out) < count:
-                w = "".join(r.choice(onsets) + r.choice(vowels) + r.choice(codas)
-                            for _ in range(r.choice(syllables))) + r.choice(endings)
-                if w not in taken and 2 < len(w) < 13:
-                    taken.add(w)
-                    out.append(w.capitalize() if capital else w)
-            return out
+        coin = _coiner(r, onsets, vowels, codas, taken)
 
         words = coin(size, (1, 1, 2, 2, 2, 3), [""] * 8 + "en ar ot is um".split())
         words.sort(key=lambda w: len(w) + 4 * r.random())  # frequent words are short
