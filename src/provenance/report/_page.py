@@ -27,13 +27,13 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-def environment() -> Environment:
-    """A new jinja2 environment over the package's templates (callers cache their own, with
-    their filters)."""
-    return Environment(loader=PackageLoader("provenance", "templates"), finalize=_finalize,
+def environment(package: str = "provenance", keep_trailing_newline: bool = True) -> Environment:
+    """A new jinja2 environment over a package's templates (callers cache their own, with
+    their filters): the reports' by default, the web app's pages with package="provenance.web"."""
+    return Environment(loader=PackageLoader(package, "templates"), finalize=_finalize,
                        autoescape=select_autoescape(default=True, default_for_string=True),
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                       keep_trailing_newline=True)
+                       keep_trailing_newline=keep_trailing_newline)
 
 
 def csp_hash(text: str) -> str:

@@ -12,27 +12,16 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from jinja2 import Environment
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Scope
 
-from ..report.escape import html_text
-
-
-def _finalize(value: Any) -> Any:
-    if isinstance(value, Markup):
-        return Markup(html_text(value))
-    if isinstance(value, str):
-        return html_text(value)
-    return value
+from ..report._page import environment as report_environment
 
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(loader=PackageLoader("provenance.web", "templates"), finalize=_finalize,
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = report_environment("provenance.web", keep_trailing_newline=False)
     env.filters["pct"] = lambda x: f"{x:.0%}"
     # Ids are file paths ("gen/000123.txt", "a b#2.txt"): one path segment in a link.
     env.filters["urlid"] = lambda x: quote(str(x), safe="")
