@@ -248,7 +248,14 @@ LANGUAGE_SAMPLE = 3000
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language (py3langid, 97 languages, its model shipped in the
     wheel), or None for a text without letters."""
-    sample = text[:LANGUAGE_SAMPLE]
+    return _language_of_sample(text[:LANGUAGE_SAMPLE])
+
+
+@lru_cache(maxsize=4096)
+def _language_of_sample(sample: str) -> str | None:
+    # Cached on the sample (a few kB, never the whole text): a check asks for the article's
+    # language in the analysis and again for its cross-language candidates, and a batch meets
+    # the same sources again and again.
     if not any(c.isalpha() for c in sample):
         return None
     import py3langid
