@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,3 +88,17 @@ def chromium() -> Iterator[object]:
     finally:
         browser.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def cli_without_permission_override(*args: object, timeout: float = 120
+                                    ) -> subprocess.CompletedProcess:
+    """Run the CLI in a real process where file modes apply. Root reads and writes any file
+    whatever its mode, so as root the capabilities that allow it (CAP_DAC_OVERRIDE,
+    CAP_DAC_READ_SEARCH) are dropped from the child with setpriv (util-linux)."""
+    command = [sys.executable, "-m", "provenance", *map(str, args)]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: file modes do not stop root")
+        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search", *command]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)

@@ -12,8 +12,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,7 @@ from click.testing import CliRunner
 
 from provenance.cli import cli
 
-from .conftest import A000, A003, SAMPLES, assert_one_error
+from .conftest import A000, A003, SAMPLES, assert_one_error, cli_without_permission_override
 
 SENTENCES = (
     "The foreign minister said on Monday that the talks would resume in Geneva next week. "
@@ -343,26 +341,13 @@ def test_broken_sidecar_metadata_warns_and_keeps_the_article(tmp_path: Path) -> 
 
 # --- unreadable files: the operating system has to refuse, so these run as real processes ----------
 
-def _cli_without_read_override(*args: object) -> subprocess.CompletedProcess:
-    """Run the CLI so that file permissions apply. Root reads any file whatever its mode, so as
-    root the capabilities that allow it (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH) are dropped from
-    the child with setpriv (util-linux)."""
-    command = [sys.executable, "-m", "provenance", *map(str, args)]
-    if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("running as root without setpriv: chmod 000 does not stop root reading")
-        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search", *command]
-    return subprocess.run(command, capture_output=True, text=True, timeout=60)
-
-
 def test_unreadable_article_is_one_error(tmp_path: Path) -> None:
     # ARTICLE may be a file, `-` or a URL, so it is read by the library: an unreadable file is
     # "could not check" (exit 3), as an unreadable file in a corpus is.
     article = tmp_path / "locked.txt"
     article.write_text(SENTENCES, encoding="utf-8")
     article.chmod(0)
-    done = _cli_without_read_override("check", article, "--against", SAMPLES)
+    done = cli_without_permission_override("check", article, "--against", SAMPLES, timeout=60)
     assert "Traceback" not in done.stderr
     assert done.returncode == 3 and "locked.txt: cannot read: Permission denied" in done.stderr
 
@@ -374,7 +359,8 @@ def test_unreadable_file_in_a_corpus_is_skipped_and_reported(tmp_path: Path) -> 
     locked = corpus / "locked.txt"
     locked.write_text(SENTENCES, encoding="utf-8")
     locked.chmod(0)
-    done = _cli_without_read_override("index", "add", corpus, "--index", tmp_path / "index.db")
+    done = cli_without_permission_override("index", "add", corpus, "--index",
+                                           tmp_path / "index.db", timeout=60)
     assert "Traceback" not in done.stderr
     assert done.returncode == 3
     assert "locked.txt: cannot read: Permission denied" in done.stderr
@@ -385,7 +371,7 @@ def test_unreadable_index_is_exit_3(tmp_path: Path) -> None:
     index = tmp_path / "index.db"
     assert run("index", "add", A003, "--index", index).exit_code == 0
     index.chmod(0)
-    done = _cli_without_read_override("check", A000, "--index", index)
+    done = cli_without_permission_override("check", A000, "--index", index, timeout=60)
     assert "Traceback" not in done.stderr
     assert done.returncode == 3
     assert done.stderr.startswith("provenance: error: ") and "not readable" in done.stderr

@@ -15,7 +15,6 @@ import random
 import shutil
 import sqlite3
 import subprocess
-import sys
 import zlib
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from provenance.cli import cli
 from provenance.storage import sqlite as sqlite_module
 from provenance.storage.sqlite import SQLiteIndex
 
-from .conftest import A000, A003, SAMPLES, assert_one_error
+from .conftest import A000, A003, SAMPLES, assert_one_error, cli_without_permission_override
 
 SQLITE_HEADER = 100  # bytes; flipping them only gives "file is not a database", tested elsewhere
 
@@ -266,19 +265,6 @@ def test_fifo_as_index_is_refused_not_opened(tmp_path: Path) -> None:
     assert_one_error(run("check", A000, "--index", fifo), 3, "not a regular file")
 
 
-def _cli_without_write_override(*args: object) -> subprocess.CompletedProcess:
-    """Run the CLI so that file permissions apply. Root writes any file whatever its mode, so as
-    root the capabilities that allow it are dropped from the child with setpriv (util-linux), as
-    in test_badinput."""
-    command = [sys.executable, "-m", "provenance", *map(str, args)]
-    if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("running as root without setpriv: chmod does not stop root writing")
-        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search", *command]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120)
-
-
 def assert_process_error(done: subprocess.CompletedProcess, *fragments: str) -> None:
     assert "Traceback" not in done.stderr
     assert done.returncode == 3, done.stderr
@@ -302,20 +288,20 @@ def locked_folder(built: Path, tmp_path: Path):
 
 def test_index_in_a_read_only_folder_is_read(locked_folder: Path) -> None:
     index = locked_folder / "index.db"
-    done = _cli_without_write_override("check", A000, "--index", index, "--format", "json")
+    done = cli_without_permission_override("check", A000, "--index", index, "--format", "json")
     assert "Traceback" not in done.stderr
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["sources"][0]["id"] == SOURCE
     assert sorted(p.name for p in locked_folder.iterdir()) == ["index.db"]
-    assert_process_error(_cli_without_write_override("index", "add", A003, "--index", index),
+    assert_process_error(cli_without_permission_override("index", "add", A003, "--index", index),
                          str(index), "read-only")
 
 
 def test_new_index_in_an_unwritable_folder(locked_folder: Path) -> None:
     assert_process_error(
-        _cli_without_write_override("index", "add", A003, "--index", locked_folder / "new.db"),
+        cli_without_permission_override("index", "add", A003, "--index", locked_folder / "new.db"),
         "cannot create the index", "not writable")
     assert_process_error(
-        _cli_without_write_override("index", "add", A003, "--index",
+        cli_without_permission_override("index", "add", A003, "--index",
                                     locked_folder / "sub" / "new.db"),
         "cannot create the index", "Permission denied")
