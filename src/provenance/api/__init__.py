@@ -125,7 +125,7 @@ def _cross_language(article: Document, prepared: Prepared, index: Index, sources
     ids = [i for i in xlang.nearest_sources(index, xlang.article_vector(prepared, language),
                                             language, k=CROSS_CANDIDATES + len(excluded))
            if i not in excluded][:CROSS_CANDIDATES]
-    others = [d for d in index.get_many([i for i in ids if i not in lexical])]
+    others = index.get_many([i for i in ids if i not in lexical])
     cross = {}
     for doc in [*sources, *others]:
         stored = index.vectors(doc.id)
