@@ -1,4 +1,5 @@
-"""Index.candidates: the local-evidence rule for a short passage reused inside a long article."""
+"""Index.candidates: the local-evidence rule for a short passage reused inside a long article,
+the bucket-read limit, and candidates by rare shared terms."""
 
 from __future__ import annotations
 
@@ -98,6 +99,34 @@ def test_a_bucket_is_read_up_to_its_earliest_documents(tmp_path, monkeypatch) ->
     with Index.open(path, create=True) as idx:
         idx.add([Document(f"copy{n}", art.text) for n in range(8)])  # 8 articles in every bucket
     monkeypatch.setattr(index_module, "BUCKET_READ", 3)
+    monkeypatch.setattr(index_module, "TERM_CAP", 7)  # every term in 8: none is rare
     with Index.open(path) as idx:
         found = idx.candidates(sketch_text(art.text, idx.params), limit=50)
     assert [c.id for c in found] == ["copy0", "copy1", "copy2"]
+    # With rare terms the others are candidates too, after those the bands found.
+    monkeypatch.setattr(index_module, "TERM_CAP", 8)
+    with Index.open(path) as idx:
+        found = idx.candidates(sketch_text(art.text, idx.params), limit=50)
+    assert [c.id for c in found][:3] == ["copy0", "copy1", "copy2"]
+    assert sorted(c.id for c in found) == [f"copy{n}" for n in range(8)]
+
+
+def test_rare_shared_terms_find_a_source_no_band_reaches(tmp_path, monkeypatch) -> None:
+    """A story rewritten with its sentences reordered and its wording thinned shares rare words
+    with its source; unrelated stories share only common ones. Bands unread (BUCKET_READ 0),
+    the terms alone find the source, and nothing else."""
+    docs = [Document(a.id, a.text) for a in generate(120, seed=11, words_per_article=250,
+                                                     planted_fraction=0.0)]
+    path = tmp_path / "i.db"
+    with Index.open(path, create=True) as idx:
+        idx.add(docs)
+    source = _sentences(docs[7].text)
+    rewrite = " ".join(" ".join(s.split()[::2]) + "." for s in reversed(source[:6]))
+    monkeypatch.setattr(index_module, "BUCKET_READ", 0)
+    with Index.open(path) as idx:
+        found = idx.candidates(sketch_text(rewrite, idx.params), limit=50)
+        assert [c.id for c in found] == [docs[7].id]
+        assert all(c.doc_hits == c.passage_hits == 0 for c in found)
+        # Terms every document has are no evidence: a query of them finds nothing.
+        monkeypatch.setattr(index_module, "TERM_CAP", 0)
+        assert idx.candidates(sketch_text(rewrite, idx.params), limit=50) == []

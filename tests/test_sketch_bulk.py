@@ -65,7 +65,7 @@ def slow_index_entry(text: str, params: SketchParams, segmented: bool = True) ->
 def slow_scan_entry(text: str, params: SketchParams, segmented: bool = True) -> tuple[bytes, bytes, bytes]:
     s = reference(text, params, segmented)
     hashes = np.unique(np.fromiter(map(sk._UNIT_HASHES.__getitem__, s.units), dtype=np.uint32))
-    return (s.index_keys().tobytes(), np.unique(np.asarray(s.query_keys, dtype=np.int64)).tobytes(),
+    return (s.band_keys().tobytes(), np.unique(np.asarray(s.query_keys, dtype=np.int64)).tobytes(),
             hashes.tobytes())
 
 

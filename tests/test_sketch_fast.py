@@ -63,7 +63,8 @@ def test_fast_path_equals_segmented_path(text):
 def test_query_keys_cover_stored_keys_and_levels():
     text = next(a.text for a in generate(1, seed=3))
     sk = sketch_text(text, SketchParams())
-    assert set(sk.index_keys().tolist()) <= set(sk.query_keys)
+    assert set(sk.band_keys().tolist()) <= set(sk.query_keys)
+    assert {key_level(k) for k in sk.term_keys} == {2} and len(sk.term_keys) == len(sk.units)
     assert {key_level(k) for k in sk.doc_keys} == {0}
     assert {key_level(k) for _, ks in sk.passage_keys for k in ks} == {1}
 
@@ -87,7 +88,7 @@ def test_scan_entries_equal_sketch_text():
     texts = list(_texts()) + ["x", "\n\n", "Mr. Smith went. U.S. officials said so. He\u2019s here."]
     for text, (stored, probe, hashes) in zip(texts, scan_entries(texts, params), strict=True):
         sk = sketch_text(text, params)
-        assert stored == sk.index_keys().tobytes()
+        assert stored == sk.band_keys().tobytes()
         # The same keys, sorted (a text without units keeps its bands' order in query_keys).
         assert probe == np.unique(np.asarray(sk.query_keys, dtype=np.int64)).tobytes()
         expected = np.unique(np.fromiter(map(_UNIT_HASHES.__getitem__, sk.units), dtype=np.uint32))

@@ -42,11 +42,14 @@ from .text import (
     units_fast,
 )
 
+# A key's two lowest bits say what it is: bit 0 set, a passage band; else bit 1 set, a term (one
+# content unit, see term_keys); else a document band.
 DOC_LEVEL = 0
 PASSAGE_LEVEL = 1
+TERM_LEVEL = 2
 # Version of the unit/key computation: an index records it, and one built by another version is
-# rebuilt rather than silently mixed (keys would not match).
-SKETCH_VERSION = 3
+# rebuilt rather than silently mixed (keys would not match). 4: term keys, two level bits.
+SKETCH_VERSION = 4
 
 
 @lru_cache(maxsize=32)
@@ -199,12 +202,24 @@ def band_keys_matrix(sigs: np.ndarray, bands: int, rows: int, level: int) -> np.
         k ^= k >> np.uint64(29)
     k *= np.uint64(0xBF58476D1CE4E5B9)
     k ^= k >> np.uint64(32)
-    k = (k & ~np.uint64(1)) | np.uint64(level)
+    k = (k & ~np.uint64(3)) | np.uint64(level)
+    return k.view(np.int64)
+
+
+def term_keys(hashes: np.ndarray) -> np.ndarray:
+    """The term key (int64, level TERM_LEVEL) of each unit hash: a term's bucket lists the
+    documents that contain that content unit, an inverted index whose bucket sizes are the
+    units' document frequencies (what candidates.find weights shared terms by)."""
+    k = (hashes.astype(np.uint64) + np.uint64(1)) * _M64
+    k ^= k >> np.uint64(29)
+    k *= np.uint64(0xBF58476D1CE4E5B9)
+    k ^= k >> np.uint64(32)
+    k = (k & ~np.uint64(3)) | np.uint64(TERM_LEVEL)
     return k.view(np.int64)
 
 
 def key_level(key: int) -> int:
-    return key & 1
+    return PASSAGE_LEVEL if key & 1 else key & 2
 
 
 @dataclass(frozen=True)
@@ -254,13 +269,19 @@ class Sketch:
     passage_keys: tuple[tuple[int, tuple[int, ...]], ...]  # (passage number, keys)
     query_keys: tuple[int, ...] = field(default=(), compare=False)
     signatures: Signatures | None = field(default=None, compare=False, repr=False)
+    term_keys: tuple[int, ...] = ()  # one per distinct unit, sorted
 
-    def index_keys(self) -> np.ndarray:
-        """Distinct keys to store for this document (int64, sorted)."""
+    def band_keys(self) -> np.ndarray:
+        """Distinct band keys (document and stored passage windows; int64, sorted)."""
         keys = list(self.doc_keys)
         for _, ks in self.passage_keys:
             keys.extend(ks)
         return np.unique(np.asarray(keys, dtype=np.int64))
+
+    def index_keys(self) -> np.ndarray:
+        """Distinct keys an index stores for this document: its band keys and its term keys
+        (int64, sorted)."""
+        return np.union1d(self.band_keys(), np.asarray(self.term_keys, dtype=np.int64))
 
 
 class _HashTable(dict):
@@ -331,14 +352,16 @@ def _build(units: list[list[str]], params: SketchParams) -> Sketch:
     b, r = lsh_params(params.doc_threshold, params.num_perm)
     doc_key_array = band_keys_matrix(sigs.doc[None, :], b, r, DOC_LEVEL)[0]
     doc_keys = tuple(doc_key_array.tolist())
+    terms = tuple(np.unique(term_keys(hash_units(sigs.units))).tolist())
     if not sigs.stored:
-        return Sketch(sigs.units, sigs.doc, doc_keys, (), doc_keys, sigs)
+        return Sketch(sigs.units, sigs.doc, doc_keys, (), doc_keys, sigs, terms)
     pb, pr = lsh_params(params.passage_threshold, params.passage_num_perm)
     keys = band_keys_matrix(sigs.windows, pb, pr, PASSAGE_LEVEL)
     passage_keys = tuple((number, tuple(keys[row].tolist()))
                          for number, row in enumerate(sigs.stored) if row >= 0)
     query = np.concatenate((doc_key_array, keys[sigs.filled].ravel()))
-    return Sketch(sigs.units, sigs.doc, doc_keys, passage_keys, tuple(np.unique(query).tolist()), sigs)
+    return Sketch(sigs.units, sigs.doc, doc_keys, passage_keys, tuple(np.unique(query).tolist()),
+                  sigs, terms)
 
 
 def signatures_text(text: str, params: SketchParams) -> Signatures:
@@ -384,14 +407,15 @@ def _minima(mixed: np.ndarray, starts: np.ndarray, num_perm: int, seed: int) -> 
 
 
 def index_entries(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes]]:
-    """(document signature as uint32 bytes, `Sketch.index_keys()` as int64 bytes) of each text,
+    """(document signature as uint32 bytes, `Sketch.index_keys()` as int64 bytes: band and term
+    keys) of each text,
     equal to what `sketch_text` gives (a test checks), with the numpy work done once for all
     the texts instead of once per text: what index building uses."""
     return [(sig, keys) for sig, keys, _, _ in _bulk(texts, params, probes=False)]
 
 
 def scan_entries(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes, bytes]]:
-    """(`index_keys()`, `query_keys`, sorted distinct unit hashes as uint32) of each text, as
+    """(`band_keys()`, `query_keys`, sorted distinct unit hashes as uint32) of each text, as
     bytes, equal to what `sketch_text` gives (a test checks): what `scan` uses."""
     return [(keys, probe, hashes) for _, keys, probe, hashes in _bulk(texts, params, probes=True)]
 
@@ -549,23 +573,28 @@ def _bulk(texts: list[str], params: SketchParams, probes: bool
         filled = win_units > 0
         return wd[filled], band_keys_matrix(win_sigs[filled], pb, pr, PASSAGE_LEVEL)
 
+    # Each document's distinct unit hashes, sorted: sort (document, hash) pairs and drop repeats
+    # (np.unique was twenty times slower here).
+    owner = np.repeat(np.arange(n_docs, dtype=np.uint64), doc_units)
+    pairs = np.sort((owner << np.uint64(32)) | all_hashes)
+    first = np.ones(pairs.size, dtype=bool)
+    np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
+    pairs = pairs[first]
+    unit_doc = (pairs >> np.uint64(32)).astype(np.int64)
+    unit_hashes = (pairs & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
     doc_of_key = np.repeat(np.arange(n_docs, dtype=np.int64), b)
     wd, win_keys = window_keys(stride)
-    keys, bounds = _doc_sorted_unique(np.concatenate((doc_of_key, np.repeat(wd, pb))),
-                                      np.concatenate((doc_keys.ravel(), win_keys.ravel())), n_docs)
+    band_doc = np.concatenate((doc_of_key, np.repeat(wd, pb)))
+    band_keys = np.concatenate((doc_keys.ravel(), win_keys.ravel()))
     if probes:
+        keys, bounds = _doc_sorted_unique(band_doc, band_keys, n_docs)
         wd, win_keys = window_keys(1)
         pkeys, pbounds = _doc_sorted_unique(np.concatenate((doc_of_key, np.repeat(wd, pb))),
                                             np.concatenate((doc_keys.ravel(), win_keys.ravel())), n_docs)
-        # Each document's distinct unit hashes, sorted: sort (document, hash) pairs and drop
-        # repeats (np.unique was twenty times slower here).
-        owner = np.repeat(np.arange(n_docs, dtype=np.uint64), doc_units)
-        pairs = np.sort((owner << np.uint64(32)) | all_hashes)
-        first = np.ones(pairs.size, dtype=bool)
-        np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
-        pairs = pairs[first]
-        hbounds = np.searchsorted(pairs >> np.uint64(32), np.arange(n_docs + 1, dtype=np.uint64))
-        unit_hashes = (pairs & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        hbounds = np.searchsorted(unit_doc, np.arange(n_docs + 1))
         return [(b"", keys[bounds[d]:bounds[d + 1]].tobytes(), pkeys[pbounds[d]:pbounds[d + 1]].tobytes(),
                  unit_hashes[hbounds[d]:hbounds[d + 1]].tobytes()) for d in range(n_docs)]
+    keys, bounds = _doc_sorted_unique(np.concatenate((band_doc, unit_doc)),
+                                      np.concatenate((band_keys, term_keys(unit_hashes))), n_docs)
     return [(doc_sigs[d].tobytes(), keys[bounds[d]:bounds[d + 1]].tobytes(), b"", b"") for d in range(n_docs)]

@@ -36,6 +36,21 @@ LOCAL_MIN_KEYS = 4  # passage bands shared around one query sentence that are no
 # minimum; longer ones (every generated benchmark article, PAN documents) keep 3 and up.
 SHORT_QUERY_WINDOWS = 7
 SHORT_QUERY_MIN_SCORE = 1
+# Rare shared terms (one content unit each; see sketch.term_keys). A term in more than TERM_CAP
+# documents is common wording in any language, with or without a stop-word list, and is not
+# read (its bucket is read to TERM_CAP + 1 rows to know). The others weigh their inverse
+# document frequency, and a document whose shared rare terms carry TERM_MIN of the weight of
+# all the query's terms, and at least TERM_RELATIVE of the best document's, is a candidate (the
+# best TERM_LIMIT, after those the bands found). On COUNTER's retrieval task
+# (benchmarks/eval_counter.py) the bands missed the true source of 36 of 141 derived newspaper
+# stories, short rewrites that share words but few runs of them; by shared rare terms every true
+# source of a derived story carries 0.099 or more and 0.62 of the best or more (ranked 9th at
+# worst among 200 same-period agency stories), while unrelated generated articles share 0.1-0.2
+# through common topic words, so the relative rule is what keeps them out of alignment.
+TERM_CAP = 64
+TERM_MIN = 0.08
+TERM_RELATIVE = 0.5
+TERM_LIMIT = 10
 
 
 class BucketStore(Protocol):
@@ -53,10 +68,14 @@ class BucketStore(Protocol):
     def texts(self, rowids: list[int]) -> Iterator[tuple[int, str]]:
         """(rowid, text) of those still stored."""
 
+    def __len__(self) -> int:
+        """Documents stored."""
+
 
 def find(store: BucketStore, query: Sketch, *, exclude: Iterable[str] = (), limit: int = 50,
          min_score: int | None = None) -> list[Candidate]:
-    """Documents sharing LSH buckets with the query, most shared buckets first.
+    """Documents sharing LSH buckets with the query, most shared buckets first, then those
+    sharing enough rare terms (see TERM_MIN).
 
     Only the buckets of the query's band keys are read (document bands and every passage
     window). A document's score is 4 per document band plus 1 per passage band it shares;
@@ -99,8 +118,10 @@ def find(store: BucketStore, query: Sketch, *, exclude: Iterable[str] = (), limi
     pairs = store.bucket_rows(keys, BUCKET_READ)
     # In (key, doc) order, as one "key IN (...)" query returns them: ties below rank by it.
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    excluded = set(exclude)
+    terms = _by_terms(store, query, limit=TERM_LIMIT + len(excluded))
     if not len(pairs):
-        return []
+        return _named(store, [(r, 0, 0) for r in terms], excluded, TERM_LIMIT)
     # Counted with numpy, per document in order of first appearance (ties keep that order,
     # as the dict of per-document counts this replaces did). That dict held thousands of
     # small lists per query, whose promotion set off most of the full garbage collections of
@@ -112,7 +133,6 @@ def find(store: BucketStore, query: Sketch, *, exclude: Iterable[str] = (), limi
     passage_hits = np.bincount(inverse[passage], minlength=len(docs))
     doc_hits = np.bincount(inverse, minlength=len(docs)) - passage_hits
     score = doc_hits * 4 + passage_hits
-    excluded = set(exclude)
     kept = score >= min_score
     if int(kept.sum()) < limit + len(excluded) and query.signatures is not None:
         near = (passage_hits >= LOCAL_MIN_KEYS) & ~kept
@@ -127,10 +147,64 @@ def find(store: BucketStore, query: Sketch, *, exclude: Iterable[str] = (), limi
     chosen = np.flatnonzero(kept)
     ranked = chosen[np.lexsort((first[chosen], -score[chosen]))][:limit + len(excluded) + 50]
     cut = [(int(docs[k]), int(doc_hits[k]), int(passage_hits[k])) for k in ranked]
+    banded = {r for r, _, _ in cut}
+    extra = [(r, 0, 0) for r in terms if r not in banded]
+    found = sorted(_named(store, cut, excluded, len(cut)),
+                   key=lambda c: (-(c.doc_hits * 4 + c.passage_hits), c.id))[:limit]
+    if not extra:
+        return found
+    # Room for the rare-term candidates: they are what the bands cannot see.
+    more = _named(store, extra, excluded | {c.id for c in found}, TERM_LIMIT)
+    return found[:max(0, limit - len(more))] + more[:limit]
+
+
+def _named(store: BucketStore, cut: list[tuple[int, int, int]], excluded: set[str],
+           limit: int) -> list[Candidate]:
+    """The first `limit` of (rowid, document bands, passage bands) rows, in their order, as
+    Candidates: those still stored and not excluded."""
     names = store.names([r for r, _, _ in cut])
     found = [Candidate(r, names[r], d, p) for r, d, p in cut if r in names and names[r] not in excluded]
-    found.sort(key=lambda c: (-(c.doc_hits * 4 + c.passage_hits), c.id))
     return found[:limit]
+
+
+def _by_terms(store: BucketStore, query: Sketch, limit: int) -> list[int]:
+    """Rowids of the documents whose shared rare terms weigh at least TERM_MIN of the query's
+    terms and TERM_RELATIVE of the best document's, heaviest first (ties by rowid: the
+    earliest added)."""
+    docs, share = term_shares(store, query)
+    if not len(share):
+        return []
+    chosen = np.flatnonzero((share >= TERM_MIN) & (share >= TERM_RELATIVE * share.max()))
+    chosen = chosen[np.lexsort((docs[chosen], -share[chosen]))][:limit]
+    return [int(d) for d in docs[chosen]]
+
+
+def term_shares(store: BucketStore, query: Sketch) -> tuple[np.ndarray, np.ndarray]:
+    """(rowids, share): the documents sharing a rare term with the query, and the weight of
+    their shared rare terms over that of all the query's terms (idf weights)."""
+    none = np.empty(0, dtype=np.int64), np.empty(0, dtype=float)
+    if not query.term_keys:
+        return none
+    rows = store.bucket_rows(list(query.term_keys), TERM_CAP + 1)
+    total = len(store)
+    if not len(rows) or total == 0:
+        return none
+    keys, df = np.unique(rows[:, 0], return_counts=True)
+    # Inverse document frequency, smoothed; a term no document has weighs as one in one.
+    def idf(n: np.ndarray | float) -> np.ndarray:
+        return np.log((total + 1) / (np.asarray(n, dtype=float) + 0.5))
+    weight_of = dict(zip(keys.tolist(), idf(df).tolist(), strict=True))
+    absent = len(query.term_keys) - len(keys)
+    whole = float(sum(weight_of.values())) + absent * float(idf(1.0))
+    rare = df <= TERM_CAP
+    rare_rows = rows[np.isin(rows[:, 0], keys[rare])]
+    if not len(rare_rows) or whole <= 0:
+        return none
+    weights = np.fromiter((weight_of[k] for k in rare_rows[:, 0].tolist()), dtype=float,
+                          count=len(rare_rows))
+    docs, inverse = np.unique(rare_rows[:, 1], return_inverse=True)
+    return docs, np.bincount(inverse, weights=weights, minlength=len(docs)) / whole
+
 
 def _local(store: BucketStore, query: Signatures, keys_of: dict[int, set[int]]) -> list[int]:
     """The documents (rowids) of `keys_of` (rowid -> passage keys shared with the query) with

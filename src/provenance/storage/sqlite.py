@@ -234,6 +234,7 @@ class SQLiteIndex:
         self.params = params
         self.readonly = readonly  # the file or its folder is not writable: checks only
         self._vector_table: VectorTable | None = None
+        self._count: tuple[str, int] | None = None  # (fingerprint, documents)
 
     # --- opening --------------------------------------------------------------------------
 
@@ -565,7 +566,13 @@ class SQLiteIndex:
 
     @_guarded
     def __len__(self) -> int:
-        return self._conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+        # Every check asks (candidates.term_shares weighs terms by it), and counting walks the
+        # whole id index: counted again only when the fingerprint (every add and removal
+        # changes it) has changed.
+        stamp = self._meta("fingerprint")
+        if self._count is None or self._count[0] != stamp:
+            self._count = (stamp, self._conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+        return self._count[1]
 
     @_guarded
     def __contains__(self, doc_id: object) -> bool:
