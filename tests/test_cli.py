@@ -38,7 +38,7 @@ def test_check_json_on_samples() -> None:
     result = run("check", A000, "--against", SAMPLES, "--format", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data["schema_version"] == "1.1"
+    assert data["schema_version"] == "1.2"
     assert data["status"] == "ok" and data["error"] is None
     assert data["article"]["path"] == str(A000)
     top = data["sources"][0]

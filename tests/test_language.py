@@ -12,6 +12,7 @@ from provenance.documents import Document
 from provenance.errors import ConfigError
 from provenance.settings import Settings
 from provenance.text import (
+    char_grams,
     content_units,
     credit_mentions,
     credits_outlet,
@@ -81,8 +82,8 @@ def test_outlet_aliases_from_the_configuration() -> None:
 def test_containment_evidence_only_where_calibrated() -> None:
     settings = Settings()
     assert containment_verdict(0.7, "ur", settings) == "paraphrase"
-    assert containment_verdict(0.4, "ur", settings) == "partial"
-    assert containment_verdict(0.1, "ur", settings) == "none"
+    assert containment_verdict(0.2, "ur", settings) == "partial"
+    assert containment_verdict(0.05, "ur", settings) == "none"
     assert containment_verdict(0.9, "en", settings) == "none"
     assert containment_verdict(0.7, "ur", Settings(containment_evidence=False)) == "none"
 
@@ -105,3 +106,22 @@ def test_language_is_recorded_and_a_light_urdu_rewrite_is_found() -> None:
     (source,) = data["sources"]
     assert source["language"] == "ur"
     assert source["verdict"] in ("partial", "paraphrase")
+    # The document-level evidence it was judged on, and only where it is measured.
+    assert source["char_containment"] > 0.12
+    english = api.compare(Document(id="a", text="The minister said the talks would resume on Monday."),
+                          Document(id="b", text="The minister said the talks would resume on Monday."))
+    assert all(s["char_containment"] is None for s in english.to_dict()["sources"])
+
+
+def test_character_grams_do_not_depend_on_spacing() -> None:
+    # Urdu writes one word joined or split; the grams run the letters together.
+    assert char_grams("کیخلاف") == char_grams("کی خلاف") == char_grams("کی، خلاف!")
+    assert char_grams("Ab C") == char_grams("abc") == frozenset() and char_grams("abcde") == {"abcde"}
+    assert char_grams("A_b c-d e") == char_grams("ab cde")
+
+
+def test_an_unrelated_urdu_story_is_not_flagged() -> None:
+    other = ("وزیراعظم نے اسلام آباد میں توانائی کے منصوبوں کا افتتاح کیا اور کہا کہ بجلی کی لوڈشیڈنگ جلد ختم ہوگی۔\n"
+             "انہوں نے کہا کہ حکومت عوام کو ریلیف دینے کیلئے اقدامات کر رہی ہے۔\n")
+    result = api.compare(Document(id="news", text=UR_ARTICLE), Document(id="other", text=other))
+    assert result.verdict == "original"

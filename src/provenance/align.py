@@ -23,7 +23,7 @@ from rapidfuzz.distance import Indel
 from .results import DiffOp, Segment
 from .settings import Settings
 from .sketch import scorable
-from .text import content_units, scoring_length, segment, tokenize
+from .text import char_grams, content_units, scoring_length, segment, tokenize
 
 MAX_CANDIDATES_PER_SENTENCE = 8
 POSTINGS_BUDGET = 500  # source-sentence postings visited per article sentence
@@ -72,6 +72,11 @@ class Prepared:
             for u in s.units:
                 postings.setdefault(u, []).append(s.index)
         return cls(doc_id, text, segments, sentences, postings)
+
+    @cached_property
+    def char_grams(self) -> frozenset[str]:
+        """text.char_grams of the whole text, computed when first asked for."""
+        return char_grams(self.text)
 
     @cached_property
     def by_words(self) -> dict[tuple[str, ...], list[int]]:

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 
-SCHEMA_VERSION = "1.1"  # 1.1: sources[].reuses_article
+SCHEMA_VERSION = "1.2"  # 1.1: sources[].reuses_article; 1.2: sources[].char_containment
 LABELS = ("verbatim", "near-verbatim", "paraphrase", "translation", "original", "boilerplate")
 VERDICTS = ("copy", "paraphrase", "partial", "none")
 
@@ -181,6 +181,10 @@ class SourceFinding:
     text: str = field(default="", repr=False)
     segments: tuple[Segment, ...] = field(default=(), repr=False)
     language: str | None = None  # ISO 639-1 of the source's text; added in schema 1.x
+    # Share of the article's character 5-grams found in the source (text.char_grams): the
+    # document-level evidence of languages calibrated for it (verdict.CONTAINMENT_CALIBRATION),
+    # None where it is not measured. Added in schema 1.2.
+    char_containment: float | None = None
 
     @property
     def flagged(self) -> bool:
@@ -201,6 +205,7 @@ class SourceFinding:
             "reuses_article": self.reuses_article,
             "sibling_of": self.sibling_of, "containment": _r(self.containment),
             "jaccard_estimate": _r(self.jaccard_estimate), "language": self.language,
+            "char_containment": None if self.char_containment is None else _r(self.char_containment),
             "pairs": [p.to_dict() for p in self.pairs],
         }
 

@@ -809,3 +809,20 @@ def units_fast(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:
     stem = STEMS.__getitem__
     units = " ".join(filter(None, map(stem, PLAIN_TOKEN.findall(joined))))
     return [part.split() for part in units.split("\x00")] if spans else []
+
+
+_LETTERS_AND_DIGITS = re.compile(r"[^\W_]+")
+CHAR_GRAM = 5
+
+
+def char_grams(text: str, n: int = CHAR_GRAM) -> frozenset[str]:
+    """The text's overlapping n-character strings of letters and digits, lower-cased and run
+    together (spaces, punctuation and combining marks dropped).
+
+    Run together because spacing is not stable in every script: Urdu writes one word joined or
+    split ("کیلئے" / "کے لیے"), and a rewrite that respaces a sentence keeps its characters. On
+    COUNTER dev the share of a newspaper story's 5-grams found in its agency story ranks derived
+    vs non at ROC AUC 0.905, against 0.888 for the share of its content units and 0.848 for word
+    3-grams (benchmarks/eval_counter.py)."""
+    joined = "".join(_LETTERS_AND_DIGITS.findall(text.lower()))
+    return frozenset(joined[i:i + n] for i in range(len(joined) - n + 1))

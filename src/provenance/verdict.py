@@ -47,7 +47,7 @@ SIBLING_JACCARD = 0.5
 # there same-topic writing shares as many content words (Clough-Stevenson non answers 0.27-0.47,
 # the seeds' 000 in 004, another translation of one speech, 0.54). The verdict is the stronger
 # of the sentence-level and this document-level one.
-CONTAINMENT_CALIBRATION: dict[str, tuple[float, float]] = {"ur": (0.26, 0.63)}
+CONTAINMENT_CALIBRATION: dict[str, tuple[float, float]] = {"ur": (0.12, 0.42)}
 
 
 def containment_verdict(containment: float, language: str | None, settings: Settings) -> str:
@@ -122,6 +122,9 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
     all_matches = []
     per_source_matches = {}
     doc_level: dict[str, str] = {}  # the containment verdict of each source, where not none
+    # Character 5-gram containment (text.char_grams), measured in calibrated languages only.
+    calibrated = settings.containment_evidence and language in CONTAINMENT_CALIBRATION
+    char_share: dict[str, float] = {}
     for src in sources:
         # An article is never its own source: the same id, or the same file (records of one
         # JSON Lines file share its path but are different articles).
@@ -136,10 +139,9 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
                 per_source_matches[src.id] = matches
             continue
         matches = candidate_matches(prepared, p, settings)
-        if language in CONTAINMENT_CALIBRATION:
-            src_units = frozenset(u for s in p.sentences for u in s.units)
-            cv = containment_verdict(len(article_units & src_units) / max(1, len(article_units)),
-                                     language, settings)
+        if calibrated:
+            char_share[src.id] = len(prepared.char_grams & p.char_grams) / max(1, len(prepared.char_grams))
+            cv = containment_verdict(char_share[src.id], language, settings)
             if cv != "none":
                 doc_level[src.id] = cv
         if not matches and src.id not in doc_level:
@@ -208,6 +210,7 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
             id=sid, path=src.path, verdict=verdict, coverage=cov, score=score, credited=credited,
             direction=way, direction_reason=why, title=src.title, outlet=src.outlet,
             published=src.published, url=src.url, containment=containment,
+            char_containment=char_share.get(sid),
             jaccard_estimate=(estimates or {}).get(sid, 0.0), pairs=pairs, text=src.text,
             segments=tuple(p.segments), language=detect_language(src.text),
         ))
