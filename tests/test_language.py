@@ -125,3 +125,15 @@ def test_an_unrelated_urdu_story_is_not_flagged() -> None:
              "انہوں نے کہا کہ حکومت عوام کو ریلیف دینے کیلئے اقدامات کر رہی ہے۔\n")
     result = api.compare(Document(id="news", text=UR_ARTICLE), Document(id="other", text=other))
     assert result.verdict == "original"
+
+
+def test_urdu_reported_speech_is_quoted_english_indirect_speech_is_not() -> None:
+    from provenance.text import segment
+
+    urdu = [s for s in segment(UR_SOURCE) if s.kind == "sentence"]
+    # "...نے کہا ہے کہ" introduces the captain's words; the match report after it is narration.
+    assert [s.quoted for s in urdu] == [True, True, False]
+    hindi = segment("मंत्री ने कहा कि बातचीत सोमवार को फिर शुरू होगी। बैठक दिल्ली में हुई।")
+    assert [s.quoted for s in hindi] == [True, False]
+    english = segment("Raisi said that Tehran and Moscow can unite their efforts. He spoke on Wednesday.")
+    assert not any(s.quoted for s in english)
