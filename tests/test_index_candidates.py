@@ -54,6 +54,13 @@ def test_short_passage_in_long_article_is_found_by_local_evidence(case, monkeypa
         assert found.doc_hits * 4 + found.passage_hits < minimum
         assert found.passage_hits >= index_module.LOCAL_MIN_KEYS
         monkeypatch.setattr(index_module, "LOCAL_MIN_KEYS", 10**6)
+        # Without the local rule, the weak-evidence rule still finds it (the copied sentences
+        # make a window pair reach WEAK_VERIFY); without both, nothing does.
+        assert source in [c.id for c in idx.candidates(sk)]
+        monkeypatch.setattr(index_module, "WEAK_VERIFY", 1.01)
+        assert source not in [c.id for c in idx.candidates(sk)]
+        monkeypatch.setattr(index_module, "WEAK_VERIFY", 0.4)
+        monkeypatch.setattr(index_module, "WEAK_MIN_KEYS", 10**6)
         assert source not in [c.id for c in idx.candidates(sk)]
 
 

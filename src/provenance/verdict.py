@@ -217,7 +217,15 @@ def analyse(article: Document, sources: Sequence[Document], settings: Settings,
     reusers = [f for f in findings if f.reuses_article]
     findings = _mark_siblings([f for f in findings if not f.reuses_article], by_id, standalone,
                               settings) + reusers
-    findings.sort(key=lambda f: (f.reuses_article, -f.coverage, -f.score, f.id))
+    # By coverage, each origin followed by its siblings (folded copies of it), so the origin is
+    # named first even when a copy took the attribution of tied sentences.
+    heads = {f.id: f for f in findings}
+
+    def order(f: SourceFinding) -> tuple:
+        head = heads.get(f.sibling_of or f.id, f)
+        return (f.reuses_article, -head.coverage, -head.score, head.id, f.sibling_of is not None,
+                -f.coverage, -f.score, f.id)
+    findings.sort(key=order)
     flagged = [f.verdict for f in findings if f.flagged and not f.reuses_article]
     verdict = max(flagged, key=LEVELS.index) if flagged else "original"
     return CheckResult(

@@ -24,10 +24,21 @@ from ..sketch import (
     lsh_params,
     signatures_text,
 )
-from .protocol import Candidate
+from .protocol import ROWID_MASK, Candidate
 
 MIN_SCORE = 6  # a document's score below which a shared bucket is chance (see find)
-BUCKET_READ = 20  # documents of one bucket that find reads (the earliest added)
+BUCKET_READ = 20  # documents of one bucket that find reads (the first in read order)
+CROWDED_DOC_BANDS = 3  # document bands a near-duplicate shares, crowded buckets included
+# Weak evidence: where most buckets are crowded, a reworded source shares few uncrowded ones
+# (3 to 5 passage bands for 7 of 50 planted paraphrases on 20,000 Zipf-word articles, where
+# chance documents share up to 5). Of the documents below the minimum score that share
+# WEAK_MIN_KEYS uncrowded passage bands, the WEAK_LIMIT with most are verified on their full
+# window signatures: a candidate when some window pair's MinHash Jaccard estimate reaches
+# WEAK_VERIFY (planted paraphrases there: 0.45 and up; chance documents: median 0.25, 90th
+# percentile 0.28). At most WEAK_LIMIT texts are sketched again per check (about 1 ms each).
+WEAK_MIN_KEYS = 3
+WEAK_VERIFY = 0.4
+WEAK_LIMIT = 10
 LOCAL_MIN_KEYS = 4  # passage bands shared around one query sentence that are not chance
 # A short query (a newspaper story of a few sentences: COUNTER's median is 6 segments, 3 windows)
 # probes so few windows that its source shares one or two passage bands with it, not 3: on the
@@ -37,8 +48,9 @@ LOCAL_MIN_KEYS = 4  # passage bands shared around one query sentence that are no
 SHORT_QUERY_WINDOWS = 7
 SHORT_QUERY_MIN_SCORE = 1
 # Rare shared terms (one content unit each; see sketch.term_keys). A term in more than TERM_CAP
-# documents is common wording in any language, with or without a stop-word list, and is not
-# read (its bucket is read to TERM_CAP + 1 rows to know). The others weigh their inverse
+# documents is common wording in any language, with or without a stop-word list: an index
+# stores the postings of a term's first TERM_CAP documents only, and counts them all (its
+# document frequency), and a check reads the postings of rare terms only. The rare weigh their inverse
 # document frequency, and a document whose shared rare terms carry TERM_MIN of the weight of
 # all the query's terms, and at least TERM_RELATIVE of the best document's, is a candidate (the
 # best TERM_LIMIT, after those the bands found). On COUNTER's retrieval task
@@ -59,8 +71,9 @@ class BucketStore(Protocol):
     params: SketchParams
 
     def bucket_rows(self, keys: list[int], per_bucket: int) -> np.ndarray:
-        """(key, rowid) rows, an int64 array of shape (n, 2): at most `per_bucket` documents of
-        each bucket, the earliest added."""
+        """(key, read order) rows, an int64 array of shape (n, 2): at most `per_bucket`
+        documents of each bucket, the first in read order (protocol.read_order: publication
+        date, then the order they were added; the rowid is its low ROWID_BITS bits)."""
 
     def names(self, rowids: list[int]) -> dict[int, str]:
         """rowid -> document id, for those still stored."""
@@ -70,6 +83,10 @@ class BucketStore(Protocol):
 
     def __len__(self) -> int:
         """Documents stored."""
+
+    def term_frequencies(self, keys: list[int]) -> np.ndarray:
+        """The number of documents holding each term key (int64, 0 for none). A term's bucket
+        holds the first TERM_CAP of them only."""
 
 
 def find(store: BucketStore, query: Sketch, *, exclude: Iterable[str] = (), limit: int = 50,
@@ -108,16 +125,26 @@ def find(store: BucketStore, query: Sketch, *, exclude: Iterable[str] = (), limi
         min_score = min(MIN_SCORE, max(floor, round(windows / 5)))
     keys = list(query.query_keys) or sorted(
         set(query.doc_keys) | {k for _, ks in query.passage_keys for k in ks})
-    # At most BUCKET_READ documents of a bucket, the earliest added: a bucket holding
-    # thousands is common wording, and reading it whole was most of a check's time. At
-    # 100,000 generated articles with the default passage threshold (bench_query.py): read
-    # whole, p50 518 ms and paraphrase sources found 99 of 100; at 50, 146 ms and 98; at
-    # 20, 69 ms and 94 (fewer chance documents reach the minimum score, so fewer are
-    # aligned). PAN 2013 dev and Clough-Stevenson results are the same at 20 as read whole.
-    # Syndicated copies meet their earliest-indexed members.
-    pairs = store.bucket_rows(keys, BUCKET_READ)
-    # In (key, doc) order, as one "key IN (...)" query returns them: ties below rank by it.
+    # A bucket is read up to BUCKET_READ documents, the first in read order (publication date,
+    # then the order they were added: storage.protocol.read_order), plus one to tell whether it
+    # holds more. A bucket holding more is crowded: common wording in this corpus, whatever
+    # the language, and no evidence of reuse by itself. Its passage bands are not counted,
+    # and its document bands only for a document that shares CROWDED_DOC_BANDS document bands
+    # with the query (a near-duplicate: at resemblance 0.7 it shares 4 of the 25 bands on
+    # average, at 0.3 a chance document 0.06). On 20,000 articles of invented Zipf-distributed
+    # words, where most passage buckets are crowded, chance documents reached scores of 10 to
+    # 60 through crowded buckets and all 50 candidate places were aligned on every check;
+    # counting only uncrowded passage bands, they score 5 at most (99.9th percentile) while
+    # planted paraphrases and partial reuse score 5 or 6 and more (benchmarks/bench_query.py,
+    # docs/scale.md). A story syndicated widely keeps its original: the original is read first
+    # in every crowded bucket when its date is the earliest, and it is a near-duplicate.
+    pairs = store.bucket_rows(keys, BUCKET_READ + 1)
+    # In (key, read order) order, as one "key IN (...)" query returns them: ties below rank by it.
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    _, starts, sizes = np.unique(pairs[:, 0], return_index=True, return_counts=True)
+    position = np.arange(len(pairs)) - np.repeat(starts, sizes)
+    crowded = np.repeat(sizes > BUCKET_READ, sizes)[position < BUCKET_READ]
+    pairs = pairs[position < BUCKET_READ]
     excluded = set(exclude)
     terms = _by_terms(store, query, limit=TERM_LIMIT + len(excluded))
     if not len(pairs):
@@ -127,22 +154,33 @@ def find(store: BucketStore, query: Sketch, *, exclude: Iterable[str] = (), limi
     # small lists per query, whose promotion set off most of the full garbage collections of
     # a long-running process (each scans every cached object): 213 instead of 32 in a process
     # checking 500 articles against 100,000 generated ones. (key, doc) rows are distinct, so
-    # passage_hits counts distinct passage keys.
+    # passage_hits counts distinct passage keys. Documents are their read order here (unique
+    # per document), their rowids when named.
     passage = (pairs[:, 0] & 1).astype(bool)
     docs, first, inverse = np.unique(pairs[:, 1], return_index=True, return_inverse=True)
-    passage_hits = np.bincount(inverse[passage], minlength=len(docs))
-    doc_hits = np.bincount(inverse, minlength=len(docs)) - passage_hits
+    near_duplicate = np.bincount(inverse[~passage], minlength=len(docs)) >= CROWDED_DOC_BANDS
+    counted = ~crowded | (~passage & near_duplicate[inverse])
+    passage_hits = np.bincount(inverse[passage & counted], minlength=len(docs))
+    doc_hits = np.bincount(inverse[~passage & counted], minlength=len(docs))
     score = doc_hits * 4 + passage_hits
     kept = score >= min_score
     if int(kept.sum()) < limit + len(excluded) and query.signatures is not None:
         near = (passage_hits >= LOCAL_MIN_KEYS) & ~kept
         if near.any():
-            rows_near = passage & near[inverse]
+            rows_near = passage & counted & near[inverse]
             keys_of: dict[int, set[int]] = {}
             for key, doc in pairs[rows_near].tolist():
-                keys_of.setdefault(doc, set()).add(key)
+                keys_of.setdefault(doc & ROWID_MASK, set()).add(key)
             local = _local(store, query.signatures, keys_of)
-            kept |= np.isin(docs, np.asarray(local, dtype=np.int64))
+            kept |= np.isin(docs & ROWID_MASK, np.asarray(local, dtype=np.int64))
+        # Weak evidence, verified: see WEAK_MIN_KEYS.
+        weak = np.flatnonzero((passage_hits >= WEAK_MIN_KEYS) & ~kept)
+        if len(weak):
+            weak = weak[np.lexsort((first[weak], -passage_hits[weak]))][:WEAK_LIMIT]
+            everywhere = np.flatnonzero(query.signatures.filled).tolist()
+            strong = _verified(store, query.signatures,
+                               {int(docs[k] & ROWID_MASK): everywhere for k in weak}, WEAK_VERIFY)
+            kept |= np.isin(docs & ROWID_MASK, np.asarray(strong, dtype=np.int64))
     # Rank before naming, so only the best few rows of docs are read.
     chosen = np.flatnonzero(kept)
     ranked = chosen[np.lexsort((first[chosen], -score[chosen]))][:limit + len(excluded) + 50]
@@ -160,17 +198,18 @@ def find(store: BucketStore, query: Sketch, *, exclude: Iterable[str] = (), limi
 
 def _named(store: BucketStore, cut: list[tuple[int, int, int]], excluded: set[str],
            limit: int) -> list[Candidate]:
-    """The first `limit` of (rowid, document bands, passage bands) rows, in their order, as
-    Candidates: those still stored and not excluded."""
-    names = store.names([r for r, _, _ in cut])
-    found = [Candidate(r, names[r], d, p) for r, d, p in cut if r in names and names[r] not in excluded]
+    """The first `limit` of (read order, document bands, passage bands) rows, in their order,
+    as Candidates: those still stored and not excluded."""
+    names = store.names([o & ROWID_MASK for o, _, _ in cut])
+    found = [Candidate(o & ROWID_MASK, names[o & ROWID_MASK], d, p) for o, d, p in cut
+             if o & ROWID_MASK in names and names[o & ROWID_MASK] not in excluded]
     return found[:limit]
 
 
 def _by_terms(store: BucketStore, query: Sketch, limit: int) -> list[int]:
-    """Rowids of the documents whose shared rare terms weigh at least TERM_MIN of the query's
-    terms and TERM_RELATIVE of the best document's, heaviest first (ties by rowid: the
-    earliest added)."""
+    """Read orders of the documents whose shared rare terms weigh at least TERM_MIN of the
+    query's terms and TERM_RELATIVE of the best document's, heaviest first (ties by read
+    order: the earliest published)."""
     docs, share = term_shares(store, query)
     if not len(share):
         return []
@@ -180,30 +219,27 @@ def _by_terms(store: BucketStore, query: Sketch, limit: int) -> list[int]:
 
 
 def term_shares(store: BucketStore, query: Sketch) -> tuple[np.ndarray, np.ndarray]:
-    """(rowids, share): the documents sharing a rare term with the query, and the weight of
+    """(read orders, share): the documents sharing a rare term with the query, and the weight of
     their shared rare terms over that of all the query's terms (idf weights)."""
     none = np.empty(0, dtype=np.int64), np.empty(0, dtype=float)
-    if not query.term_keys:
-        return none
-    rows = store.bucket_rows(list(query.term_keys), TERM_CAP + 1)
     total = len(store)
-    if not len(rows) or total == 0:
+    if not query.term_keys or total == 0:
         return none
-    keys, df = np.unique(rows[:, 0], return_counts=True)
+    keys = np.asarray(query.term_keys, dtype=np.int64)
+    df = store.term_frequencies(keys.tolist())
     # Inverse document frequency, smoothed; a term no document has weighs as one in one.
-    def idf(n: np.ndarray | float) -> np.ndarray:
-        return np.log((total + 1) / (np.asarray(n, dtype=float) + 0.5))
-    weight_of = dict(zip(keys.tolist(), idf(df).tolist(), strict=True))
-    absent = len(query.term_keys) - len(keys)
-    whole = float(sum(weight_of.values())) + absent * float(idf(1.0))
-    rare = df <= TERM_CAP
-    rare_rows = rows[np.isin(rows[:, 0], keys[rare])]
-    if not len(rare_rows) or whole <= 0:
+    weights = np.log((total + 1) / (np.maximum(df, 1) + 0.5))
+    whole = float(weights.sum())
+    rare = (df > 0) & (df <= TERM_CAP)
+    if not rare.any() or whole <= 0:
         return none
-    weights = np.fromiter((weight_of[k] for k in rare_rows[:, 0].tolist()), dtype=float,
-                          count=len(rare_rows))
-    docs, inverse = np.unique(rare_rows[:, 1], return_inverse=True)
-    return docs, np.bincount(inverse, weights=weights, minlength=len(docs)) / whole
+    rows = store.bucket_rows(keys[rare].tolist(), TERM_CAP)
+    if not len(rows):
+        return none
+    weight_of = dict(zip(keys[rare].tolist(), weights[rare].tolist(), strict=True))
+    row_weights = np.fromiter((weight_of[k] for k in rows[:, 0].tolist()), dtype=float, count=len(rows))
+    docs, inverse = np.unique(rows[:, 1], return_inverse=True)
+    return docs, np.bincount(inverse, weights=row_weights, minlength=len(docs)) / whole
 
 
 def _local(store: BucketStore, query: Signatures, keys_of: dict[int, set[int]]) -> list[int]:
@@ -231,14 +267,22 @@ def _local(store: BucketStore, query: Signatures, keys_of: dict[int, set[int]]) 
                 best = (distinct, lo, hi)
         if best[0] >= LOCAL_MIN_KEYS:
             local[doc] = sorted({w for w, _ in placed[best[1]:best[2] + 1]})
+    return _verified(store, query, local, params.passage_threshold)
+
+
+def _verified(store: BucketStore, query: Signatures, windows_of: dict[int, list[int]],
+              threshold: float) -> list[int]:
+    """The documents (rowids) of `windows_of` (rowid -> query window starts) one of whose
+    windows has a MinHash Jaccard estimate of at least `threshold` with one of those query
+    windows, on the full window signatures recomputed from the stored text."""
     verified = []
-    for doc, text in store.texts(sorted(local)):
-        theirs = signatures_text(text, params)
+    for doc, text in store.texts(sorted(windows_of)):
+        theirs = signatures_text(text, store.params)
         if not theirs.filled.any():
             continue
-        ours = query.windows[local[doc]]
+        ours = query.windows[windows_of[doc]]
         mine = theirs.windows[theirs.filled]
         estimate = max(float((mine == row).mean(axis=1).max()) for row in ours)
-        if estimate >= params.passage_threshold:
+        if estimate >= threshold:
             verified.append(doc)
     return verified

@@ -40,12 +40,12 @@ from ..documents import Document
 from ..errors import ConfigError, IndexError_, ProvenanceError
 from ..results import AddReport
 from ..settings import SketchParams
-from ..sketch import SKETCH_VERSION, Sketch, index_entries, lsh_params, sketch_text
+from ..sketch import SKETCH_VERSION, Sketch, index_entries, is_term, lsh_params, sketch_text
 from . import candidates
-from .protocol import Candidate, VectorTable, fingerprint_term
+from .protocol import Candidate, VectorTable, fingerprint_term, read_order
 
 FORMAT_NAME = "provenance-redis-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: term keys, their document frequencies in BASE:terms
 _CREDENTIALS = re.compile(r"(?<=://)[^@/]*@")
 
 
@@ -224,9 +224,20 @@ class RedisIndex:
         rowid = int(self._r.incr(self._k(b"rowid")))
         member = str(rowid).encode()
         key = doc.id.encode("utf-8", "surrogatepass")
+        key_array = np.frombuffer(keys, dtype=np.int64)
+        terms = is_term(key_array)
+        # Term postings while a term is in at most TERM_CAP documents, as the SQLite index
+        # keeps them (candidates.TERM_CAP); every term counted.
         pipe = self._r.pipeline(transaction=False)
-        for k in np.frombuffer(keys, dtype=np.int64).tolist():
-            pipe.zadd(self._bucket(k), {member: rowid})
+        for k in key_array[terms].tolist():
+            pipe.hincrby(self._k(b"terms"), str(k), 1)
+        frequencies = pipe.execute()
+        posted = [k for k, df in zip(key_array[terms].tolist(), frequencies, strict=True)
+                  if int(df) <= candidates.TERM_CAP]
+        order = read_order(doc.published, rowid)  # exact as a double: below 2 ** 52
+        pipe = self._r.pipeline(transaction=False)
+        for k in key_array[~terms].tolist() + posted:
+            pipe.zadd(self._bucket(k), {member: order})
         pipe.execute()
         pipe = self._r.pipeline(transaction=True)
         pipe.hset(self._k(b"rowids"), member, key)
@@ -259,9 +270,12 @@ class RedisIndex:
         if rowid is not None and blob is not None:
             # The bucket keys are recomputed from the stored text, as the SQLite index does.
             text = zlib.decompress(blob).decode("utf-8", "surrogatepass")
+            keys = sketch_text(text, self.params).index_keys()
             pipe = self._r.pipeline(transaction=False)
-            for k in sketch_text(text, self.params).index_keys().tolist():
+            for k in keys.tolist():
                 pipe.zrem(self._bucket(k), rowid)
+            for k in keys[is_term(keys)].tolist():
+                pipe.hincrby(self._k(b"terms"), str(k), -1)
             pipe.execute()
         self._xor_fingerprint(fingerprint_term(doc_id, sha.decode()))
         return True
@@ -400,9 +414,21 @@ class RedisIndex:
     def bucket_rows(self, keys: list[int], per_bucket: int) -> np.ndarray:
         pipe = self._r.pipeline(transaction=False)
         for k in keys:
-            pipe.zrange(self._bucket(k), 0, per_bucket - 1)
-        rows = [(k, int(m)) for k, members in zip(keys, pipe.execute(), strict=True) for m in members]
+            pipe.zrange(self._bucket(k), 0, per_bucket - 1, withscores=True)
+        rows = [(k, int(score)) for k, members in zip(keys, pipe.execute(), strict=True)
+                for _, score in members]
         return np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+
+    @_guarded
+    def term_frequencies(self, keys: list[int]) -> np.ndarray:
+        if not keys:
+            return np.zeros(0, dtype=np.int64)
+        found = self._r.hmget(self._k(b"terms"), [str(k) for k in keys])
+        try:
+            return np.asarray([int(v) if v is not None else 0 for v in found], dtype=np.int64)
+        except ValueError:
+            raise IndexError_(f"{self.location}: index is damaged (a term's document frequency "
+                              "is not an integer); rebuild it") from None
 
     @_guarded
     def names(self, rowids: list[int]) -> dict[int, str]:

@@ -39,12 +39,12 @@ from ..errors import ConfigError, IndexError_
 from ..parallel import CHUNK, PARALLEL_AFTER, chunks, default_workers, start_pool
 from ..results import AddReport
 from ..settings import SettingError, SketchParams, short_repr
-from ..sketch import SKETCH_VERSION, Sketch, index_entries, lsh_params, sketch_text
+from ..sketch import SKETCH_VERSION, Sketch, index_entries, is_term, lsh_params, sketch_text
 from . import candidates
-from .protocol import Candidate, VectorTable, fingerprint_term
+from .protocol import Candidate, VectorTable, fingerprint_term, read_order
 
 FORMAT_NAME = "provenance-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: term keys in buckets, their document frequencies in terms
 BATCH = 2000  # documents per transaction
 MAX_BATCH = 20_000  # batches grow with the index up to this (memory: ~4 million bucket rows)
 REBUILD = "rebuild it with `provenance index add --index NEW.db CORPUS...`"
@@ -55,6 +55,7 @@ _COLUMNS = {
     "meta": ["key", "value"],
     "docs": ["rowid", "id", "path", "format", "sha256", "meta", "text", "signature"],
     "buckets": ["key", "doc"],
+    "terms": ["key", "df"],
 }
 # Cross-language vectors (the xlang extra), in a table of their own made by the first add that
 # embeds: an index without it keeps format version 2 and opens as before. One row per document:
@@ -90,6 +91,7 @@ CREATE TABLE IF NOT EXISTS buckets (
     doc INTEGER NOT NULL,
     PRIMARY KEY (key, doc)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS terms (key INTEGER PRIMARY KEY, df INTEGER NOT NULL);
 """
 
 
@@ -514,15 +516,21 @@ class SQLiteIndex:
     def _delete_rowid(self, rowid: int) -> None:
         # A document's bucket keys are recomputed from its stored text (the same sketch that
         # stored them), which spares an index on buckets(doc): a third of the file.
-        row = self._conn.execute("SELECT id, text FROM docs WHERE rowid = ?", (rowid,)).fetchone()
+        row = self._conn.execute("SELECT id, text, meta FROM docs WHERE rowid = ?", (rowid,)).fetchone()
         if row is not None:
             try:
                 text = _decode_text(row[1])
+                order = read_order(_decode_meta(row[2]).get("published"), rowid)
             except _Damaged as exc:
                 raise self._damaged(row[0], exc) from None
-            keys = sketch_text(text, self.params).index_keys().tolist()
+            keys = sketch_text(text, self.params).index_keys()
             self._conn.executemany("DELETE FROM buckets WHERE key = ? AND doc = ?",
-                                   [(k, rowid) for k in keys])
+                                   [(k, order) for k in keys.tolist()])
+            # Its terms are one document less frequent. A term that falls back to TERM_CAP
+            # documents lacks the postings of those added while it was above (they were not
+            # stored): a candidate by rare terms may be missed there, never invented.
+            self._conn.executemany("UPDATE terms SET df = df - 1 WHERE key = ?",
+                                   [(k,) for k in keys[is_term(keys)].tolist()])
         self._conn.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
         if self._has_vectors():
             self._conn.execute("DELETE FROM vectors WHERE doc = ?", (rowid,))
@@ -717,8 +725,8 @@ class SQLiteIndex:
 
     @_guarded
     def bucket_rows(self, keys: list[int], per_bucket: int) -> np.ndarray:
-        # Buckets are clustered by (key, doc) and rowids only grow, so LIMIT reads the earliest
-        # added. SQLite allows 500 terms in a compound select.
+        # Buckets are clustered by (key, read order), so LIMIT reads the first in read order.
+        # SQLite allows 500 terms in a compound select.
         one = f"SELECT * FROM (SELECT key, doc FROM buckets WHERE key = ? LIMIT {int(per_bucket)})"
         parts = []
         for chunk_start in range(0, len(keys), 250):
@@ -731,6 +739,18 @@ class SQLiteIndex:
                 raise IndexError_(f"{self.location}: index is damaged (a bucket row is not a pair "
                                   f"of integers); {REBUILD}") from None
         return np.concatenate(parts).reshape(-1, 2) if parts else np.empty((0, 2), dtype=np.int64)
+
+    @_guarded
+    def term_frequencies(self, keys: list[int]) -> np.ndarray:
+        # One statement for any number of keys (json_each), not one per 500.
+        found = dict(self._conn.execute(
+            "SELECT key, df FROM terms WHERE key IN (SELECT value FROM json_each(?))",
+            (json.dumps(keys),)).fetchall())
+        try:
+            return np.fromiter((found.get(k, 0) for k in keys), dtype=np.int64, count=len(keys))
+        except (TypeError, ValueError, OverflowError):
+            raise IndexError_(f"{self.location}: index is damaged (a term's document frequency "
+                              f"is not an integer); {REBUILD}") from None
 
     @_guarded
     def names(self, rowids: list[int]) -> dict[int, str]:
@@ -872,7 +892,8 @@ class _Writer:
                 vector_rows.append((rowid, *vecs))
             key_array = np.frombuffer(keys, dtype=np.int64)
             self.bucket_keys.append(key_array)
-            self.bucket_docs.append(np.full(len(key_array), rowid, dtype=np.int64))
+            self.bucket_docs.append(np.full(len(key_array), read_order(doc.published, rowid),
+                                            dtype=np.int64))
             self.fingerprint ^= fingerprint_term(doc.id, sha)
             self.pending += 1
             if self.latest.get(doc.id) == state:
@@ -898,6 +919,22 @@ class _Writer:
         # In key order, so the B-tree is filled page by page rather than at random.
         order = np.lexsort((docs, keys))
         keys, docs = keys[order], docs[order]
+        terms = is_term(keys)
+        if terms.any():
+            # A term's posting is stored while it is in fewer than TERM_CAP documents, the
+            # earliest added: above that it is common wording, which candidates never read.
+            term_keys, term_docs = keys[terms], docs[terms]
+            distinct, first, counts = np.unique(term_keys, return_index=True, return_counts=True)
+            stored = self.index.term_frequencies(distinct.tolist())
+            before = np.repeat(stored, counts) + (np.arange(len(term_keys)) - np.repeat(first, counts))
+            posted = before < candidates.TERM_CAP
+            self.conn.executemany(
+                "INSERT INTO terms VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET df = df + excluded.df",
+                zip(distinct.tolist(), counts.tolist(), strict=True))
+            keys = np.concatenate((keys[~terms], term_keys[posted]))
+            docs = np.concatenate((docs[~terms], term_docs[posted]))
+            order = np.lexsort((docs, keys))
+            keys, docs = keys[order], docs[order]
         # In slices: Python ints for millions of rows at once would cost more than the index.
         for start in range(0, len(keys), 262144):
             self.conn.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)",
