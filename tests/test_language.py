@@ -137,3 +137,31 @@ def test_urdu_reported_speech_is_quoted_english_indirect_speech_is_not() -> None
     assert [s.quoted for s in hindi] == [True, False]
     english = segment("Raisi said that Tehran and Moscow can unite their efforts. He spoke on Wednesday.")
     assert not any(s.quoted for s in english)
+
+
+def test_the_language_model_is_read_from_an_uncompressed_cache(tmp_path, monkeypatch) -> None:
+    from py3langid import langid
+
+    from provenance import text
+
+    samples = [UR_SOURCE, "The minister said the talks would resume on Monday.",
+               "Министр заявил, что переговоры возобновятся в понедельник."]
+    reference = langid._load_identifier()
+    expected = [reference.classify(s) for s in samples]
+    monkeypatch.setattr(langid, "IDENTIFIER", None)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = text._cached_identifier(langid)  # writes the cache
+    [folder] = (tmp_path / "provenance").iterdir()
+    assert (folder / "complete").exists() and (folder / "nextmove.npy").stat().st_size > 1_000_000
+    again = text._cached_identifier(langid)  # maps it
+    assert [first.classify(s) for s in samples] == [again.classify(s) for s in samples] == expected
+    # A cache that cannot be written: py3langid's own load, the same answers.
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    monkeypatch.setattr(langid, "IDENTIFIER", None)
+    text._identifier.cache_clear()
+    try:
+        assert [text._identifier().classify(s) for s in samples] == expected
+    finally:
+        text._identifier.cache_clear()
