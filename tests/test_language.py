@@ -155,6 +155,11 @@ def test_the_language_model_is_read_from_an_uncompressed_cache(tmp_path, monkeyp
     assert (folder / "complete").exists() and (folder / "nextmove.npy").stat().st_size > 1_000_000
     again = text._cached_identifier(langid)  # maps it
     assert [first.classify(s) for s in samples] == [again.classify(s) for s in samples] == expected
+    # Warmed (its table copied out of the map after WARM texts): the same answers.
+    warming = text._Warming(again)
+    answers = [warming.classify(s) for _ in range(text._Warming.WARM) for s in samples]
+    assert type(again.tk_nextmove).__name__ == "array"
+    assert answers == expected * text._Warming.WARM
     # A cache that cannot be written: py3langid's own load, the same answers.
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")

@@ -236,8 +236,13 @@ def term_shares(store: BucketStore, query: Sketch) -> tuple[np.ndarray, np.ndarr
     rows = store.bucket_rows(keys[rare].tolist(), TERM_CAP)
     if not len(rows):
         return none
-    weight_of = dict(zip(keys[rare].tolist(), weights[rare].tolist(), strict=True))
-    row_weights = np.fromiter((weight_of[k] for k in rows[:, 0].tolist()), dtype=float, count=len(rows))
+    # Each row's weight, by its key's place among the rare keys (a row of another key, which
+    # only a damaged store returns, weighs nothing).
+    rare_keys, rare_weights = keys[rare], weights[rare]
+    order = np.argsort(rare_keys)
+    place = np.minimum(np.searchsorted(rare_keys[order], rows[:, 0]), len(order) - 1)
+    found = rare_keys[order][place] == rows[:, 0]
+    row_weights = np.where(found, rare_weights[order][place], 0.0)
     docs, inverse = np.unique(rows[:, 1], return_inverse=True)
     return docs, np.bincount(inverse, weights=row_weights, minlength=len(docs)) / whole
 
