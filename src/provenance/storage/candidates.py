@@ -1,11 +1,13 @@
 """Candidate retrieval, the same rules for every storage back end.
 
-A back end stores, for each LSH band key, the documents (by rowid, in the order they were
-added) whose document or passage band has that key; `find` reads the query's buckets through the
-back end's `BucketStore` methods, scores documents by the bands they share, verifies the ones
-with only local evidence on their window signatures, and names the best. The rules live here
-once, so an SQLite index and a shared Redis index give the same candidates for the same
-documents.
+A back end stores, for each key, the documents that have it, in read order (publication date,
+then the order they were added: protocol.read_order): LSH band keys of each document and of its
+passage windows, and term keys (one per content unit, while the term is in at most TERM_CAP
+documents), with every term's document frequency. `find` reads the query's buckets through the
+back end's `BucketStore` methods, scores documents by the uncrowded bands they share, verifies
+the ones with only local or weak evidence on their window signatures, adds the documents that
+share enough rare terms, and names the best. The rules live here once, so an SQLite index and
+a shared Redis index give the same candidates for the same documents.
 """
 
 from __future__ import annotations
