@@ -137,3 +137,57 @@ def test_rare_shared_terms_find_a_source_no_band_reaches(tmp_path, monkeypatch) 
         # Terms every document has are no evidence: a query of them finds nothing.
         monkeypatch.setattr(index_module, "TERM_CAP", 0)
         assert idx.candidates(sketch_text(rewrite, idx.params), limit=50) == []
+
+
+@pytest.fixture
+def rare_case(tmp_path):
+    """A verbatim copy's source (many bands) and two documents that share only rare terms with
+    the query: its sentences' words kept, every other word dropped."""
+    docs = [Document(a.id, a.text) for a in generate(80, seed=13, words_per_article=250,
+                                                     planted_fraction=0.0)]
+    source = docs[5]
+    thinned = [Document(f"thin{n}", " ".join(" ".join(s.split()[n::2]) + "."
+                                               for s in _sentences(docs[9].text)))
+               for n in range(2)]
+    path = tmp_path / "i.db"
+    with Index.open(path, create=True) as idx:
+        idx.add([*docs, *thinned])
+    return path, source, docs[9].text
+
+
+def test_a_short_list_keeps_its_band_candidates(rare_case, monkeypatch) -> None:
+    path, source, _ = rare_case
+    query = source.text + "\n\n" + rare_case[2]
+    with Index.open(path) as idx:
+        sk = sketch_text(query, idx.params)
+        found = [c.id for c in idx.candidates(sk, exclude=["nothing"], limit=50)]
+        assert source.id in found and {"thin0", "thin1"} <= set(found)
+        # One place: the strongest band candidate, not a rare-term one.
+        [best] = idx.candidates(sk, limit=1)
+        assert best.doc_hits * 4 + best.passage_hits > 0
+        monkeypatch.setattr(index_module, "BUCKET_READ", 0)  # no band evidence at all
+        assert len(idx.candidates(sketch_text(query, idx.params), limit=1)) == 1
+
+
+def test_an_excluded_document_is_no_measure_for_rare_terms(rare_case) -> None:
+    # The query indexed (its own id excluded) shares every term with itself: the others are
+    # measured against the best document that is not it.
+    path, _, text = rare_case
+    with Index.open(path) as idx:
+        idx.add([Document("query", text)])
+        found = [c.id for c in idx.candidates(sketch_text(text, idx.params), exclude=["query"])]
+    assert "query" not in found and {"thin0", "thin1"} <= set(found)
+
+
+def test_rowids_beyond_read_order_are_refused(tmp_path) -> None:
+    from provenance.errors import IndexError_
+    from provenance.storage.protocol import ROWID_MASK
+
+    path = tmp_path / "i.db"
+    with Index.open(path, create=True) as idx:
+        idx.add([Document("a", "One sentence here. And another one there.")])
+        idx._conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'docs'", (ROWID_MASK,))
+        idx._conn.commit()
+        with pytest.raises(IndexError_, match="rebuild"):
+            idx.add([Document("b", "A third sentence. And a fourth one.")])
+        assert idx.ids() == ["a"]

@@ -152,6 +152,10 @@ PARAMS = json.dumps({"doc_threshold": 0.5, "num_perm": 128, "passage_num_perm": 
     pytest.param(["UPDATE meta SET value = 'x' WHERE key = 'fingerprint'"], ["fingerprint"],
                  id="fingerprint"),
     pytest.param(["DROP TABLE buckets"], ["table buckets: missing"], id="no-buckets-table"),
+    pytest.param(["DROP TABLE terms"], ["table terms: missing"], id="no-terms-table"),
+    # An index of the previous format (no terms table) is named as such, not as damaged.
+    pytest.param(["DROP TABLE terms", "UPDATE meta SET value = '2' WHERE key = 'version'"],
+                 ["format version 2 is not supported", "rebuild"], id="format-2"),
     pytest.param(["DROP TABLE docs"], ["table docs: missing"], id="no-docs-table"),
     pytest.param(["ALTER TABLE docs DROP COLUMN path"], ["table docs: columns"], id="docs-column"),
     pytest.param(["DROP TABLE meta"], ["not a provenance index"], id="no-meta-table"),
@@ -164,6 +168,16 @@ def test_bad_schema_or_metadata_is_one_error(index: Path, statements: list[str],
     for args in (("check", A000), ("index", "list"), ("index", "info"),
                  ("index", "add", A003)):
         assert_one_error(run(*args, "--index", index), 3, str(index), *fragments)
+
+
+def test_a_bad_term_frequency_is_one_error_where_it_is_read(index: Path, tmp_path: Path) -> None:
+    # Only a check (candidates by rare terms) and an add (which counts terms) read them.
+    edit(index, "UPDATE terms SET df = 'many'")
+    new = tmp_path / "new.txt"
+    new.write_text(A003.read_text(encoding="utf-8") + "\nOne more line for a new document.\n",
+                   encoding="utf-8")
+    for args in (("check", A000), ("index", "add", new)):
+        assert_one_error(run(*args, "--index", index), 3, str(index), "document frequency")
 
 
 # --- rows -----------------------------------------------------------------------------------------

@@ -118,6 +118,8 @@ def test_character_grams_do_not_depend_on_spacing() -> None:
     assert char_grams("کیخلاف") == char_grams("کی خلاف") == char_grams("کی، خلاف!")
     assert char_grams("Ab C") == char_grams("abc") == frozenset() and char_grams("abcde") == {"abcde"}
     assert char_grams("A_b c-d e") == char_grams("ab cde")
+    # Arabic-keyboard kaf and yeh are the Persian-keyboard letters (text._FOLD).
+    assert char_grams("نيوزی لينڈ كيخلاف") == char_grams("نیوزی لینڈ کیخلاف")
 
 
 def test_an_unrelated_urdu_story_is_not_flagged() -> None:
@@ -135,6 +137,8 @@ def test_urdu_reported_speech_is_quoted_english_indirect_speech_is_not() -> None
     assert [s.quoted for s in urdu] == [True, True, False]
     hindi = segment("मंत्री ने कहा कि बातचीत सोमवार को फिर शुरू होगी। बैठक दिल्ली में हुई।")
     assert [s.quoted for s in hindi] == [True, False]
+    arabic_keyboard = segment(UR_SOURCE.replace("\u06a9", "\u0643").replace("\u06cc", "\u064a"))
+    assert [s.quoted for s in arabic_keyboard if s.kind == "sentence"] == [True, True, False]
     english = segment("Raisi said that Tehran and Moscow can unite their efforts. He spoke on Wednesday.")
     assert not any(s.quoted for s in english)
 

@@ -48,8 +48,9 @@ DOC_LEVEL = 0
 PASSAGE_LEVEL = 1
 TERM_LEVEL = 2
 # Version of the unit/key computation: an index records it, and one built by another version is
-# rebuilt rather than silently mixed (keys would not match). 4: term keys, two level bits.
-SKETCH_VERSION = 4
+# rebuilt rather than silently mixed (keys would not match). 5: term keys, two level bits,
+# 47-bit keys.
+SKETCH_VERSION = 5
 
 
 @lru_cache(maxsize=32)
@@ -206,11 +207,11 @@ def band_keys_matrix(sigs: np.ndarray, bands: int, rows: int, level: int) -> np.
     return k.view(np.int64)
 
 
-# Keys keep 48 bits (two of them the level): SQLite stores such an integer in 6 bytes instead
-# of 8, two bytes saved on each of an article's ~190 bucket rows; at 100,000 articles and ~10
-# million distinct keys, fewer than one pair of keys is expected to collide (n^2 / 2^49),
-# which would only merge two buckets.
-_KEY_MASK = np.uint64(((1 << 48) - 1) & ~3)
+# Keys keep 47 bits (two of them the level): SQLite stores an integer below 2**47 in 6 bytes
+# instead of 8, two bytes saved on each of an article's ~190 bucket rows. Collisions: at
+# 100,000 articles and ~10 million distinct keys of one level, about one pair of keys is
+# expected to collide (n^2 / 2^46), which merges two buckets: a chance hit, no lost one.
+_KEY_MASK = np.uint64(((1 << 47) - 1) & ~3)
 
 
 def term_keys(hashes: np.ndarray) -> np.ndarray:

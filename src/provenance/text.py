@@ -323,10 +323,16 @@ def _cached_identifier(langid):  # noqa: ANN001, ANN202 - py3langid's module and
     if not (folder / "complete").exists():
         folder.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".py3langid-", dir=folder.parent))
-        with lzma.open(model) as src, np.load(src) as data:
-            for name in _MODEL_ARRAYS:
-                np.save(work / f"{name}.npy", data[name])
-        (work / "complete").touch()
+        try:
+            with lzma.open(model) as src, np.load(src) as data:
+                for name in _MODEL_ARRAYS:
+                    np.save(work / f"{name}.npy", data[name])
+            (work / "complete").touch()
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(work, ignore_errors=True)  # a full disk leaves no half-written copy
+            raise
         try:
             os.replace(work, folder)  # atomic; another process may have won the race
         except OSError:
@@ -508,8 +514,10 @@ def _split_long(block: str, start: int, end: int) -> list[tuple[int, int]]:
 # "заявил, что": there indirect speech is the reporter's own wording, and rewriting it is what a
 # rewrite of agency copy does (the seeds' 000 rewrites Sputnik's "Raisi said that ..." sentences).
 _REPORTED_SPEECH = re.compile(
-    r"(?:کہا|بتایا|کہنا\s+(?:تھا|ہے)|کہا\s+(?:ہے|تھا|گیا)|قرار\s+دیا)\s+کہ(?!\w)"
-    r"|(?:कहा|बताया|कहना\s+(?:था|है))\s+कि(?!\w)")
+    # Kaf and yeh in both keyboard forms (ک/ك, ی/ي: see _FOLD); segment() reads unfolded text.
+    r"(?<!\w)(?:[کك]ہا|بتا[یي]ا|[کك]ہنا\s+(?:تھا|ہے)|[کك]ہا\s+(?:ہے|تھا|گ[یي]ا)|قرار\s+د[یي]ا)"
+    r"\s+[کك]ہ(?!\w)"
+    r"|(?<!\w)(?:कहा|बताया|कहना\s+(?:था|है))\s+कि(?!\w)")
 _SPEECH_END = re.compile(r"[.!?\u06d4\u061f\u0964]")
 
 
@@ -915,6 +923,9 @@ def units_fast(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:
 
 
 _LETTERS_AND_DIGITS = re.compile(r"[^\W_]+")
+# The Arabic-script folds of _FOLD (Arabic-keyboard letters to their Persian forms, vowel marks
+# and tatweel dropped), so a story retyped on another keyboard keeps its grams.
+_ARABIC_FOLD = str.maketrans({k: v for k, v in _FOLD.items() if "\u0600" <= k <= "\u06ff"})
 CHAR_GRAM = 5
 
 
@@ -927,5 +938,5 @@ def char_grams(text: str, n: int = CHAR_GRAM) -> frozenset[str]:
     COUNTER dev the share of a newspaper story's 5-grams found in its agency story ranks derived
     vs non at ROC AUC 0.905, against 0.888 for the share of its content units and 0.848 for word
     3-grams (benchmarks/eval_counter.py)."""
-    joined = "".join(_LETTERS_AND_DIGITS.findall(text.lower()))
+    joined = "".join(_LETTERS_AND_DIGITS.findall(text.lower().translate(_ARABIC_FOLD)))
     return frozenset(joined[i:i + n] for i in range(len(joined) - n + 1))

@@ -148,9 +148,9 @@ def find(store: BucketStore, query: Sketch, *, exclude: Iterable[str] = (), limi
     crowded = np.repeat(sizes > BUCKET_READ, sizes)[position < BUCKET_READ]
     pairs = pairs[position < BUCKET_READ]
     excluded = set(exclude)
-    terms = _by_terms(store, query, limit=TERM_LIMIT + len(excluded))
+    terms = _by_terms(store, query, excluded)
     if not len(pairs):
-        return _named(store, [(r, 0, 0) for r in terms], excluded, TERM_LIMIT)
+        return _named(store, [(r, 0, 0) for r in terms], excluded, min(limit, TERM_LIMIT))
     # Counted with numpy, per document in order of first appearance (ties keep that order,
     # as the dict of per-document counts this replaces did). That dict held thousands of
     # small lists per query, whose promotion set off most of the full garbage collections of
@@ -181,7 +181,8 @@ def find(store: BucketStore, query: Sketch, *, exclude: Iterable[str] = (), limi
             weak = weak[np.lexsort((first[weak], -passage_hits[weak]))][:WEAK_LIMIT]
             everywhere = np.flatnonzero(query.signatures.filled).tolist()
             strong = _verified(store, query.signatures,
-                               {int(docs[k] & ROWID_MASK): everywhere for k in weak}, WEAK_VERIFY)
+                               {int(docs[k] & ROWID_MASK): everywhere for k in weak},
+                               max(WEAK_VERIFY, store.params.passage_threshold))
             kept |= np.isin(docs & ROWID_MASK, np.asarray(strong, dtype=np.int64))
     # Rank before naming, so only the best few rows of docs are read.
     chosen = np.flatnonzero(kept)
@@ -193,9 +194,11 @@ def find(store: BucketStore, query: Sketch, *, exclude: Iterable[str] = (), limi
                    key=lambda c: (-(c.doc_hits * 4 + c.passage_hits), c.id))[:limit]
     if not extra:
         return found
-    # Room for the rare-term candidates: they are what the bands cannot see.
+    # Room for the rare-term candidates, what the bands cannot see: the places left free, or
+    # the last fifth of the list at most (a short list keeps its band candidates).
     more = _named(store, extra, excluded | {c.id for c in found}, TERM_LIMIT)
-    return found[:max(0, limit - len(more))] + more[:limit]
+    take = min(len(more), max(limit - len(found), limit // 5))
+    return found[:limit - take] + more[:take]
 
 
 def _named(store: BucketStore, cut: list[tuple[int, int, int]], excluded: set[str],
@@ -208,15 +211,23 @@ def _named(store: BucketStore, cut: list[tuple[int, int, int]], excluded: set[st
     return found[:limit]
 
 
-def _by_terms(store: BucketStore, query: Sketch, limit: int) -> list[int]:
+def _by_terms(store: BucketStore, query: Sketch, excluded: set[str]) -> list[int]:
     """Read orders of the documents whose shared rare terms weigh at least TERM_MIN of the
-    query's terms and TERM_RELATIVE of the best document's, heaviest first (ties by read
-    order: the earliest published)."""
+    query's terms and TERM_RELATIVE of the best other document's (excluded ones, such as the
+    query itself when it is indexed, are no measure), heaviest first (ties by read order), at
+    most TERM_LIMIT."""
     docs, share = term_shares(store, query)
-    if not len(share):
+    chosen = np.flatnonzero(share >= TERM_MIN)
+    if not len(chosen):
         return []
-    chosen = np.flatnonzero((share >= TERM_MIN) & (share >= TERM_RELATIVE * share.max()))
-    chosen = chosen[np.lexsort((docs[chosen], -share[chosen]))][:limit]
+    chosen = chosen[np.lexsort((docs[chosen], -share[chosen]))][:TERM_LIMIT + len(excluded)]
+    if excluded:
+        names = store.names([int(d) & ROWID_MASK for d in docs[chosen]])
+        chosen = np.asarray([k for k in chosen if names.get(int(docs[k]) & ROWID_MASK) not in excluded],
+                            dtype=np.int64)
+        if not len(chosen):
+            return []
+    chosen = chosen[share[chosen] >= TERM_RELATIVE * share[chosen].max()][:TERM_LIMIT]
     return [int(d) for d in docs[chosen]]
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from ..documents import Document
+from ..errors import IndexError_
 from ..results import AddReport
 from ..settings import SketchParams
 from ..sketch import Sketch
@@ -78,6 +79,14 @@ ROWID_MASK = (1 << ROWID_BITS) - 1
 _EPOCH = datetime.date(1899, 12, 31).toordinal()
 _LAST_DAY = (1 << 17) - 1
 _DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
+
+
+def check_rowid(rowid: int, location: str) -> None:
+    """IndexError_ for a rowid read_order cannot hold (rowids are never reused: after a
+    billion additions and updates the index must be rebuilt, which numbers from 1 again)."""
+    if rowid > ROWID_MASK:
+        raise IndexError_(f"{location}: the index has numbered {ROWID_MASK:,} documents; rebuild it "
+                          "with `provenance index add --index NEW.db CORPUS...`")
 
 
 def read_order(published: str | None, rowid: int) -> int:

@@ -5,13 +5,16 @@ The same contents as the SQLite index, under one basename:
 - `NAME:doc:ID`        hash of plain bytes: rowid, path, format, sha256, meta (JSON),
                        zlib-compressed UTF-8 text, the MinHash signature as raw uint32 values
 - `NAME:ids`           sorted set of document ids; `NAME:rowids` hash rowid -> id
-- `NAME:b:KEY`         one LSH bucket: a sorted set of rowids scored by rowid, so the earliest
-                       added are read first, as the SQLite index's clustered (key, doc) rows are
+- `NAME:b:KEY`         one bucket (an LSH band or a term): a sorted set of rowids scored by
+                       read order (protocol.read_order: publication date, then rowid), so they
+                       are read in the SQLite index's clustered (key, read order) order
+- `NAME:terms`         hash: each term key's document frequency (candidates.TERM_CAP)
 - `NAME:vec:ID`        with the xlang extra only: the document's language, its document vector
                        and sentence vectors as int8 codes, the sentences' offsets (int32 pairs);
                        `NAME:meta` then also holds `xlang` (the model) and `vector_generation`
 Candidates are found by `candidates.find`, the SQLite index's own rules (document and passage
-bands, the bucket-read limit, verified local evidence), so both back ends give the same result.
+bands, crowded buckets, verified local and weak evidence, rare terms), so both back ends give
+the same result.
 Nothing read back is unpickled.
 
 Why not datasketch's MinHashLSH with Redis storage (this back end's first form): its buckets are
@@ -42,7 +45,7 @@ from ..results import AddReport
 from ..settings import SketchParams
 from ..sketch import SKETCH_VERSION, Sketch, index_entries, is_term, lsh_params, sketch_text
 from . import candidates
-from .protocol import Candidate, VectorTable, fingerprint_term, read_order
+from .protocol import Candidate, VectorTable, check_rowid, fingerprint_term, read_order
 
 FORMAT_NAME = "provenance-redis-index"
 FORMAT_VERSION = 3  # 3: term keys, their document frequencies in BASE:terms
@@ -222,6 +225,7 @@ class RedisIndex:
             self.remove(doc.id)
         (sig, keys), = index_entries([doc.text], self.params)
         rowid = int(self._r.incr(self._k(b"rowid")))
+        check_rowid(rowid, self.location)
         member = str(rowid).encode()
         key = doc.id.encode("utf-8", "surrogatepass")
         key_array = np.frombuffer(keys, dtype=np.int64)

@@ -41,7 +41,7 @@ from ..results import AddReport
 from ..settings import SettingError, SketchParams, short_repr
 from ..sketch import SKETCH_VERSION, Sketch, index_entries, is_term, lsh_params, sketch_text
 from . import candidates
-from .protocol import Candidate, VectorTable, fingerprint_term, read_order
+from .protocol import Candidate, VectorTable, check_rowid, fingerprint_term, read_order
 
 FORMAT_NAME = "provenance-index"
 FORMAT_VERSION = 3  # 3: term keys in buckets, their document frequencies in terms
@@ -58,7 +58,7 @@ _COLUMNS = {
     "terms": ["key", "df"],
 }
 # Cross-language vectors (the xlang extra), in a table of their own made by the first add that
-# embeds: an index without it keeps format version 2 and opens as before. One row per document:
+# embeds: an index without it keeps its format version and opens as before. One row per document:
 # its language, its document vector and its sentences' vectors as int8 codes (512 bytes each),
 # and the sentences' (start, end) offsets as int32 pairs.
 _VECTOR_COLUMNS = ["doc", "language", "vector", "spans", "sentences"]
@@ -346,16 +346,7 @@ class SQLiteIndex:
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         if meta.get("format") != FORMAT_NAME:
             raise foreign
-        for table, expected in _COLUMNS.items():
-            if columns[table] != expected:
-                found = f"columns {', '.join(columns[table])}" if columns[table] else "missing"
-                raise IndexError_(f"{location}: index is damaged (table {table}: {found}, expected "
-                                  f"columns {', '.join(expected)}); {REBUILD}")
-        vector_columns = [row[1] for row in conn.execute("PRAGMA table_info(vectors)")]
-        if vector_columns and vector_columns != _VECTOR_COLUMNS:
-            raise IndexError_(f"{location}: index is damaged (table vectors: columns "
-                              f"{', '.join(vector_columns)}, expected columns "
-                              f"{', '.join(_VECTOR_COLUMNS)}); {REBUILD}")
+        # The version first: an index of an older format lacks tables this one has.
         raw_version = meta.get("version")
         try:
             version = int(raw_version)  # type: ignore[arg-type]
@@ -369,6 +360,16 @@ class SQLiteIndex:
                 f"provenance (it reads version {FORMAT_VERSION}); rebuild it with "
                 f"`provenance index add --index NEW.db CORPUS...`"
             )
+        for table, expected in _COLUMNS.items():
+            if columns[table] != expected:
+                found = f"columns {', '.join(columns[table])}" if columns[table] else "missing"
+                raise IndexError_(f"{location}: index is damaged (table {table}: {found}, expected "
+                                  f"columns {', '.join(expected)}); {REBUILD}")
+        vector_columns = [row[1] for row in conn.execute("PRAGMA table_info(vectors)")]
+        if vector_columns and vector_columns != _VECTOR_COLUMNS:
+            raise IndexError_(f"{location}: index is damaged (table vectors: columns "
+                              f"{', '.join(vector_columns)}, expected columns "
+                              f"{', '.join(_VECTOR_COLUMNS)}); {REBUILD}")
         if meta.get("sketch_version") != str(SKETCH_VERSION):
             raise IndexError_(f"{location}: index built by another version of provenance's sketching; "
                               f"rebuild it with `provenance index add --index NEW.db CORPUS...`")
@@ -890,6 +891,7 @@ class _Writer:
             else:
                 self.added += 1
             rowid = self.next_rowid
+            check_rowid(rowid, self.index.location)
             self.next_rowid += 1
             rows.append((rowid, doc.id, path, doc.format, sha, meta_json, blob, sig))
             if vecs is not None:
