@@ -672,7 +672,7 @@ def outlet_names(outlet: str) -> frozenset[str]:
     if state != _ALIAS_STATE[0]:
         _ALIAS_GROUP.clear()
         _outlet_pattern.cache_clear()
-        _other_credits.cache_clear()
+        _other_credits_cached.cache_clear()
         _ALIAS_STATE[0] = state
         for name, aliases in [*OUTLET_ALIASES.items(), *EXTRA_OUTLET_ALIASES.items()]:
             group = frozenset(n.casefold() for n in (name, *aliases))
@@ -710,11 +710,20 @@ _URDU_CREDIT = re.compile(r"([\w ]{2,30}?)\s+کے\s+مطابق")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
-@lru_cache(maxsize=1024)
 def _other_credits(text: str) -> tuple[str, ...]:
-    # Cached: a check asks of the article and of each source, and a batch or a scan meets the
-    # same texts again. Each phrase pattern runs only on a text holding its fixed words: the
-    # Urdu one tries 30 positions at every character, 2 ms of a 3,000-character English text.
+    # Cached for texts of article size: a check asks of the article and of each source, and a
+    # batch or a scan meets the same texts again; a long-running server keeps no huge text.
+    return _other_credits_cached(text) if len(text) <= 200_000 else _find_other_credits(text)
+
+
+@lru_cache(maxsize=1024)
+def _other_credits_cached(text: str) -> tuple[str, ...]:
+    return _find_other_credits(text)
+
+
+def _find_other_credits(text: str) -> tuple[str, ...]:
+    # Each phrase pattern runs only on a text holding its fixed words: the Urdu one tries 30
+    # positions at every character, 2 ms of a 3,000-character English text.
     found = [m.group(1) for m in _DATELINE.finditer(text)] if "(" in text else []
     if _CYRILLIC.search(text):
         found += [m.group(1) for m in _CREDIT_OTHER.finditer(text)]
@@ -748,7 +757,7 @@ def credit_mentions(text: str) -> list[str]:
         name = head.rstrip(".,;:'")
         if name and name not in names and is_outlet_name(name):
             names.append(name)
-    outlet_names("")  # refreshes the configured aliases (and the cache of _other_credits)
+    outlet_names("")  # refreshes the configured aliases (and the cache of their credits)
     for name in _other_credits(text):
         if name not in names:
             names.append(name)
