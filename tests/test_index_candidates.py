@@ -191,3 +191,22 @@ def test_rowids_beyond_read_order_are_refused(tmp_path) -> None:
         with pytest.raises(IndexError_, match="rebuild"):
             idx.add([Document("b", "A third sentence. And a fourth one.")])
         assert idx.ids() == ["a"]
+
+
+def test_one_shared_document_band_alone_is_chance(tmp_path, monkeypatch) -> None:
+    """Two unrelated articles of invented Zipf words (generated, seed 3: numbers 14 and 370)
+    whose sketches share exactly one document band and no passage band: the other is no
+    candidate by bands (rare terms switched off), though one document band scores 4, above
+    this query's minimum."""
+    monkeypatch.setattr(index_module, "TERM_MIN", 2.0)
+    docs = [Document(a.id, a.text) for a in generate(400, seed=3, words_per_article=300,
+                                                     planted_fraction=0.0, vocabulary="zipf")]
+    query, other = docs[14], docs[370]
+    path = tmp_path / "i.db"
+    with Index.open(path, create=True) as idx:
+        idx.add([other])
+        sk = sketch_text(query.text, idx.params)
+        stored = {k for _, ks in sketch_text(other.text, idx.params).passage_keys for k in ks}
+        shared = set(sk.query_keys) & set(sketch_text(other.text, idx.params).doc_keys)
+        assert len(shared) == 1 and not set(sk.query_keys) & stored
+        assert idx.candidates(sk, exclude=[query.id], min_score=4) == []
