@@ -20,6 +20,8 @@ A000 = SAMPLES / "000_49245dd74f8c1102.txt"
 A003 = SAMPLES / "003_121186e99e69e98f.txt"
 A004 = SAMPLES / "004_f61bc535f1bcf6e4.txt"
 SHARED_DATA = ROOT.parent / "shared" / "data"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+UPDATE = os.environ.get("PROVENANCE_UPDATE_GOLDEN") == "1"
 
 # Reports record when they were made; a fixed SOURCE_DATE_EPOCH keeps their bytes the same from
 # run to run, as the README's reproducible-output promise says (tests of the clock unset it).
@@ -88,6 +90,16 @@ def chromium() -> Iterator[object]:
     finally:
         browser.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def save_screenshot(driver, tmp_path: Path, name: str) -> None:
+    """Save a browser screenshot; with PROVENANCE_UPDATE_GOLDEN=1 also to docs/screenshots."""
+    shot = tmp_path / name
+    assert driver.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+    if UPDATE:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, SCREENSHOTS / name)
 
 
 def cli_without_permission_override(*args: object, timeout: float = 120

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,11 +20,9 @@ from provenance.api import check, compare, index_from_paths
 from provenance.documents import load_document
 from provenance.report import render
 
-from .conftest import A000, A003, ROOT, SAMPLES
+from .conftest import A000, A003, ROOT, SAMPLES, save_screenshot
 from .test_report_hostile import HOSTILE_META, hostile_corpus
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-UPDATE = os.environ.get("PROVENANCE_UPDATE_GOLDEN") == "1"
 MAX_PRINTED_PAGES = 4
 PAPERS = {"A4": {"paperWidth": 8.27, "paperHeight": 11.69}, "Letter": {"paperWidth": 8.5, "paperHeight": 11.0}}
 PHONE = 390  # CSS pixels: a phone's width
@@ -92,15 +88,6 @@ def visible_in_viewport(driver, element) -> bool:
     return driver.execute_script(
         "const r = arguments[0].getBoundingClientRect();"
         "return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;", element)
-
-
-def save_screenshot(driver, tmp_path: Path, name: str) -> None:
-    shot = tmp_path / name
-    assert driver.save_screenshot(str(shot))
-    assert shot.stat().st_size > 10_000
-    if UPDATE:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, SCREENSHOTS / name)
 
 
 def test_check_report_renders_side_by_side(driver, reports: dict[str, Path], tmp_path: Path) -> None:

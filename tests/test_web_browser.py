@@ -10,22 +10,16 @@ screenshots also replace docs/screenshots/web-*.png.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from provenance.storage import IndexSpec
 from provenance.web import WebConfig
 
-from .conftest import A000, A003, A004, ROOT
+from .conftest import A000, A003, A004, save_screenshot
 from .test_web import article_page, build_index, page_server, serve_app
-
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-UPDATE = os.environ.get("PROVENANCE_UPDATE_GOLDEN") == "1"
 
 
 @pytest.fixture(scope="module")
@@ -82,15 +76,6 @@ def result_loaded(driver) -> None:
     wait_for(driver, lambda d: "/results/" in d.current_url)
     frame = driver.find_element(By.ID, "report")
     wait_for(driver, lambda d: frame.size["height"] > 1000)
-
-
-def save_screenshot(driver, tmp_path: Path, name: str) -> None:
-    shot = tmp_path / name
-    assert driver.save_screenshot(str(shot))
-    assert shot.stat().st_size > 10_000
-    if UPDATE:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, SCREENSHOTS / name)
 
 
 def text_of(element) -> str:
