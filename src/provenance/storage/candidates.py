@@ -150,7 +150,7 @@ def find(store: BucketStore, query: Sketch, *, exclude: Iterable[str] = (), limi
     excluded = set(exclude)
     terms = _by_terms(store, query, excluded)
     if not len(pairs):
-        return _named(store, [(r, 0, 0) for r in terms], excluded, min(limit, TERM_LIMIT))
+        return terms[:min(limit, TERM_LIMIT)]
     # Counted with numpy, per document in order of first appearance (ties keep that order,
     # as the dict of per-document counts this replaces did). That dict held thousands of
     # small lists per query, whose promotion set off most of the full garbage collections of
@@ -190,47 +190,37 @@ def find(store: BucketStore, query: Sketch, *, exclude: Iterable[str] = (), limi
     chosen = np.flatnonzero(kept)
     ranked = chosen[np.lexsort((first[chosen], -score[chosen]))][:limit + len(excluded) + 50]
     cut = [(int(docs[k]), int(doc_hits[k]), int(passage_hits[k])) for k in ranked]
-    banded = {r for r, _, _ in cut}
-    extra = [(r, 0, 0) for r in terms if r not in banded]
-    found = sorted(_named(store, cut, excluded, len(cut)),
+    names = store.names([o & ROWID_MASK for o, _, _ in cut])
+    found = sorted((Candidate(o & ROWID_MASK, names[o & ROWID_MASK], d, p) for o, d, p in cut
+                    if o & ROWID_MASK in names and names[o & ROWID_MASK] not in excluded),
                    key=lambda c: (-(c.doc_hits * 4 + c.passage_hits), c.id))[:limit]
-    if not extra:
-        return found
+    banded = {o & ROWID_MASK for o, _, _ in cut}
+    taken = {c.id for c in found}
+    more = [c for c in terms if c.rowid not in banded and c.id not in taken]
     # Room for the rare-term candidates, what the bands cannot see: the places left free, or
     # the last fifth of the list at most (a short list keeps its band candidates).
-    more = _named(store, extra, excluded | {c.id for c in found}, TERM_LIMIT)
     take = min(len(more), max(limit - len(found), limit // 5))
     return found[:limit - take] + more[:take]
 
 
-def _named(store: BucketStore, cut: list[tuple[int, int, int]], excluded: set[str],
-           limit: int) -> list[Candidate]:
-    """The first `limit` of (read order, document bands, passage bands) rows, in their order,
-    as Candidates: those still stored and not excluded."""
-    names = store.names([o & ROWID_MASK for o, _, _ in cut])
-    found = [Candidate(o & ROWID_MASK, names[o & ROWID_MASK], d, p) for o, d, p in cut
-             if o & ROWID_MASK in names and names[o & ROWID_MASK] not in excluded]
-    return found[:limit]
-
-
-def _by_terms(store: BucketStore, query: Sketch, excluded: set[str]) -> list[int]:
-    """Read orders of the documents whose shared rare terms weigh at least TERM_MIN of the
-    query's terms and TERM_RELATIVE of the best other document's (excluded ones, such as the
-    query itself when it is indexed, are no measure), heaviest first (ties by read order), at
-    most TERM_LIMIT."""
+def _by_terms(store: BucketStore, query: Sketch, excluded: set[str]) -> list[Candidate]:
+    """The documents whose shared rare terms weigh at least TERM_MIN of the query's terms and
+    TERM_RELATIVE of the best other document's (excluded ones, such as the query itself when
+    it is indexed, are no measure), heaviest first (ties by read order), at most TERM_LIMIT,
+    as Candidates of no band; those no longer stored are left out."""
     docs, share = term_shares(store, query)
     chosen = np.flatnonzero(share >= TERM_MIN)
     if not len(chosen):
         return []
     chosen = chosen[np.lexsort((docs[chosen], -share[chosen]))][:TERM_LIMIT + len(excluded)]
-    if excluded:
-        names = store.names([int(d) & ROWID_MASK for d in docs[chosen]])
-        chosen = np.asarray([k for k in chosen if names.get(int(docs[k]) & ROWID_MASK) not in excluded],
-                            dtype=np.int64)
-        if not len(chosen):
-            return []
-    chosen = chosen[share[chosen] >= TERM_RELATIVE * share[chosen].max()][:TERM_LIMIT]
-    return [int(d) for d in docs[chosen]]
+    names = store.names([int(d) & ROWID_MASK for d in docs[chosen]])
+    named = [(k, names[int(docs[k]) & ROWID_MASK]) for k in chosen.tolist()
+             if names.get(int(docs[k]) & ROWID_MASK) not in (None, *excluded)]
+    if not named:
+        return []
+    best = max(share[k] for k, _ in named)
+    return [Candidate(int(docs[k]) & ROWID_MASK, name, 0, 0) for k, name in named
+            if share[k] >= TERM_RELATIVE * best][:TERM_LIMIT]
 
 
 def term_shares(store: BucketStore, query: Sketch) -> tuple[np.ndarray, np.ndarray]:
