@@ -201,6 +201,12 @@ def band_keys_matrix(sigs: np.ndarray, bands: int, rows: int, level: int) -> np.
         k ^= v[:, :, j]
         k *= _M64
         k ^= k >> np.uint64(29)
+    return _finish_keys(k, level)
+
+
+def _finish_keys(k: np.ndarray, level: int) -> np.ndarray:
+    """Mixed uint64 values (changed in place) as keys: a last mix, cut to _KEY_MASK, the level
+    in the low bits."""
     k *= np.uint64(0xBF58476D1CE4E5B9)
     k ^= k >> np.uint64(32)
     k = (k & _KEY_MASK) | np.uint64(level)
@@ -220,10 +226,7 @@ def term_keys(hashes: np.ndarray) -> np.ndarray:
     units' document frequencies (what candidates.find weights shared terms by)."""
     k = (hashes.astype(np.uint64) + np.uint64(1)) * _M64
     k ^= k >> np.uint64(29)
-    k *= np.uint64(0xBF58476D1CE4E5B9)
-    k ^= k >> np.uint64(32)
-    k = (k & _KEY_MASK) | np.uint64(TERM_LEVEL)
-    return k.view(np.int64)
+    return _finish_keys(k, TERM_LEVEL)
 
 
 def is_term(keys: np.ndarray) -> np.ndarray:
