@@ -310,6 +310,7 @@ def _cached_identifier(langid):  # noqa: ANN001, ANN202 - py3langid's module and
     import hashlib
     import lzma
     import os
+    import shutil
     import tempfile
     from pathlib import Path
 
@@ -329,15 +330,11 @@ def _cached_identifier(langid):  # noqa: ANN001, ANN202 - py3langid's module and
                     np.save(work / f"{name}.npy", data[name])
             (work / "complete").touch()
         except BaseException:
-            import shutil
-
             shutil.rmtree(work, ignore_errors=True)  # a full disk leaves no half-written copy
             raise
         try:
             os.replace(work, folder)  # atomic; another process may have won the race
         except OSError:
-            import shutil
-
             shutil.rmtree(work, ignore_errors=True)
     arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r")
               for name in _MODEL_ARRAYS}
