@@ -303,3 +303,34 @@ def test_credits_name_outlets_not_people_or_picture_agencies() -> None:
     text = ("According to Raisi, the deal holds. According to the IMF, growth slowed. Photo via "
             "Getty Images. As reported by the Moscow Times, and per Reuters. Citing TASS, it said.")
     assert credit_mentions(text) == ["Moscow Times", "Reuters", "TASS"]
+
+
+def _quote_mask_per_character(text: str) -> bytearray:
+    """The quotation-mark rules of text._quote_mask read one character at a time (its earlier
+    form): the reference for the version that visits only the marks."""
+    from provenance.text import CLOSING_QUOTES, OPENING_QUOTES
+
+    mask = bytearray(len(text))
+    inside = False
+    for i, ch in enumerate(text):
+        if ch in OPENING_QUOTES:
+            inside = True
+        elif ch in CLOSING_QUOTES:
+            mask[i] = 1
+            inside = False
+            continue
+        elif ch == '"':
+            if inside:
+                mask[i] = 1
+            inside = not inside
+            continue
+        if inside:
+            mask[i] = 1
+    return mask
+
+
+@given(st.text(alphabet='ab "\u201c\u201d\u201e\u00ab\u00bb\u300c\u300d\u300e\u300f', max_size=40))
+def test_quote_mask_marks_what_a_character_walk_marks(text: str) -> None:
+    from provenance.text import _quote_mask
+
+    assert _quote_mask(text) == _quote_mask_per_character(text)

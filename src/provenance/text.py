@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .config import EXTRA_OUTLET_ALIASES
 from .results import Segment
@@ -114,8 +115,9 @@ def scoring_length(text: str) -> int:
     return len(text) + (UNSPACED_WEIGHT - 1) * unspaced
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    # A named tuple, not a frozen dataclass: an article makes hundreds of tokens and a frozen
+    # dataclass's __init__ cost about as much as the rest of tokenizing.
     text: str  # normalized (folded, casefolded)
     start: int  # offset in the original text
     end: int
@@ -516,6 +518,7 @@ _REPORTED_SPEECH = re.compile(
     r"\s+[کك]ہ(?!\w)"
     r"|(?<!\w)(?:कहा|बताया|कहना\s+(?:था|है))\s+कि(?!\w)")
 _SPEECH_END = re.compile(r"[.!?\u06d4\u061f\u0964]")
+_QUOTE_MARK = re.compile(f'[{OPENING_QUOTES}{CLOSING_QUOTES}"]')
 
 
 def _quote_mask(text: str) -> bytearray:
@@ -526,21 +529,24 @@ def _quote_mask(text: str) -> bytearray:
         end = _SPEECH_END.search(text, m.end())
         stop = end.end() if end else len(text)
         mask[m.end():stop] = b"\x01" * (stop - m.end())
-    inside = False
-    for i, ch in enumerate(text):
-        if ch in OPENING_QUOTES:
-            inside = True
-        elif ch in CLOSING_QUOTES:
-            mask[i] = 1
-            inside = False
-            continue
-        elif ch == '"':
-            if inside:
-                mask[i] = 1
-            inside = not inside
-            continue
-        if inside:
-            mask[i] = 1
+    # Only the quotation marks are visited (a loop over every character was a tenth of the time
+    # `scan` spends confirming links). A curly quotation is marked from its opening mark, a
+    # straight one from the character after it, each to its closing mark (a closing mark alone
+    # is marked) or to the paragraph's end.
+    start = None  # where the open quotation's marking starts
+    for m in _QUOTE_MARK.finditer(text):
+        i = m.start()
+        if m.group() in OPENING_QUOTES:
+            if start is None:
+                start = i
+        elif m.group() in CLOSING_QUOTES or start is not None:
+            lo = i if start is None else start
+            mask[lo:i + 1] = b"\x01" * (i + 1 - lo)
+            start = None
+        else:  # a straight quotation mark that opens
+            start = i + 1
+    if start is not None:
+        mask[start:] = b"\x01" * (len(text) - start)
     return mask
 
 
