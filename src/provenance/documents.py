@@ -14,6 +14,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -114,8 +115,13 @@ _NOT_PLAIN = re.compile(r"[^\x20-\x7e\n\r\t\f\v]")
 def _mostly_control(text: str) -> bool:
     # Only characters outside printable ASCII need a Unicode category look-up: this runs on
     # every document an index adds.
+    # Each distinct one once: a Cyrillic or Urdu article repeats a few dozen letters thousands
+    # of times.
     sample = text[:65536]
-    control = sum(1 for c in _NOT_PLAIN.findall(sample)
+    found = _NOT_PLAIN.findall(sample)
+    if len(found) <= 0.1 * len(sample):
+        return False
+    control = sum(n for c, n in Counter(found).items()
                   if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn"))
     return control > 0.1 * len(sample)
 
