@@ -92,3 +92,29 @@ def test_sketching_and_confirming_in_worker_processes_gives_the_same_groups(monk
     parallel = scan(docs, workers=2)
     assert serial.links > 0
     assert parallel.jsonl() == serial.jsonl()
+
+
+def test_signature_bound_keeps_every_pair_the_exact_measures_link(corpus):
+    # may_link drops candidate pairs on their MinHash estimate before the exact measures; it must
+    # drop none that the exact rules keep (and the links are then the same).
+    import numpy as np
+
+    from provenance.cluster import band_pairs, may_link, set_measures, sketch_documents, verify
+    from provenance.settings import ScanOptions, SketchParams
+
+    options = ScanOptions()
+    sketches = sketch_documents(_docs(corpus), SketchParams(), workers=1)
+    pairs, counts, _ = band_pairs(sketches.stored_keys, sketches.stored_docs, sketches.probe_keys,
+                                  sketches.probe_docs, options.max_bucket, 1)
+    sizes = np.array([h.size for h in sketches.unit_hashes])
+    kept = may_link(pairs, counts, sizes, sketches.signatures, options)
+    linked = []
+    for (a, b), n in zip(pairs.tolist(), counts.tolist(), strict=True):
+        j, ab, ba = set_measures(sketches.unit_hashes[a], sketches.unit_hashes[b])
+        linked.append(j >= options.link_jaccard or (n >= options.min_shared_keys
+                                                    and max(ab, ba) >= options.link_containment))
+    linked = np.asarray(linked)
+    assert linked.sum() >= 30 and not (linked & ~kept).any()
+    assert (~kept).sum() > 0.5 * len(pairs)  # the bound does drop most chance pairs
+    args = (pairs, counts, sketches.unit_hashes, options, sketches.docs, 1)
+    assert verify(*args, signatures=sketches.signatures) == verify(*args)

@@ -76,3 +76,17 @@ def test_no_keys_no_pairs() -> None:
     empty = np.empty(0, np.int64)
     pairs, scores, crowded = band_pairs(empty, empty.astype(np.int32), empty, empty.astype(np.int32), 20)
     assert pairs.shape == (0, 2) and scores.size == 0 and crowded == 0
+
+
+def test_worker_processes_find_the_same_pairs() -> None:
+    # Forty articles in chunks of three: enough chunks for band_pairs to fork its workers.
+    rng = np.random.default_rng(7)
+    stored = {d: set(rng.integers(0, 60, 8).tolist()) for d in range(40)}
+    sk, sd = flat(stored)
+    serial = band_pairs(sk, sd, sk, sd, 5, 2, chunk_docs=3)
+    forked = band_pairs(sk, sd, sk, sd, 5, 2, chunk_docs=3, workers=2)
+    assert len(serial[0]) > 20
+    assert serial[0].tolist() == forked[0].tolist() and serial[1].tolist() == forked[1].tolist()
+    assert serial[2] == forked[2] > 0
+    got = [((int(a), int(b)), int(s)) for (a, b), s in zip(*[x.tolist() for x in forked[:2]], strict=True)]
+    assert got == reference(stored, stored, 5, 2)

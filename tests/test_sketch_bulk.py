@@ -62,11 +62,11 @@ def slow_index_entry(text: str, params: SketchParams, segmented: bool = True) ->
     return s.doc_signature.tobytes(), s.index_keys().tobytes()
 
 
-def slow_scan_entry(text: str, params: SketchParams, segmented: bool = True) -> tuple[bytes, bytes, bytes]:
+def slow_scan_entry(text: str, params: SketchParams, segmented: bool = True) -> tuple[bytes, bytes, bytes, bytes]:
     s = reference(text, params, segmented)
     hashes = np.unique(np.fromiter(map(sk._UNIT_HASHES.__getitem__, s.units), dtype=np.uint32))
     return (s.band_keys().tobytes(), np.unique(np.asarray(s.query_keys, dtype=np.int64)).tobytes(),
-            hashes.tobytes())
+            hashes.tobytes(), s.doc_signature.tobytes())
 
 
 def check_bulk(texts: list[str], segmented: bool = True) -> None:

@@ -86,8 +86,9 @@ def test_scan_entries_equal_sketch_text():
 
     params = SketchParams()
     texts = list(_texts()) + ["x", "\n\n", "Mr. Smith went. U.S. officials said so. He\u2019s here."]
-    for text, (stored, probe, hashes) in zip(texts, scan_entries(texts, params), strict=True):
+    for text, (stored, probe, hashes, sig) in zip(texts, scan_entries(texts, params), strict=True):
         sk = sketch_text(text, params)
+        assert sig == sk.doc_signature.tobytes()
         assert stored == sk.band_keys().tobytes()
         # The same keys, sorted (a text without units keeps its bands' order in query_keys).
         assert probe == np.unique(np.asarray(sk.query_keys, dtype=np.int64)).tobytes()

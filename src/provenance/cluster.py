@@ -87,18 +87,22 @@ class Sketches:
     probe_keys: np.ndarray = field(default_factory=lambda: _empty())
     probe_docs: np.ndarray = field(default_factory=lambda: _empty())
     unit_hashes: list[np.ndarray] = field(default_factory=list)
+    # Document signatures (row i = article i, uint32), for bounding the set measures of the
+    # candidate pairs before computing them (verify); None when not sketched here.
+    signatures: np.ndarray | None = None
 
 
-def _sketch_texts(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes, bytes]]:
-    """(stored keys, probe keys, sorted distinct unit hashes) of each text, as bytes (cheap to
-    move between processes), computed for all of them at once (sketch.scan_entries)."""
+def _sketch_texts(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes, bytes, bytes]]:
+    """(stored keys, probe keys, sorted distinct unit hashes, document signature) of each text,
+    as bytes (cheap to move between processes), computed for all of them at once
+    (sketch.scan_entries)."""
     from .sketch import scan_entries
 
     return scan_entries(texts, params)
 
 
 def _sketch_and_compress(texts: list[str], params: SketchParams
-                         ) -> tuple[list[tuple[bytes, bytes, bytes]], list[bytes]]:
+                         ) -> tuple[list[tuple[bytes, bytes, bytes, bytes]], list[bytes]]:
     """_sketch_texts and the compressed texts (kept for confirming links): both in the worker,
     so the process reading the input does not also compress every text."""
     return _sketch_texts(texts, params), [_compress(t) for t in texts]
@@ -113,13 +117,13 @@ def doc_info(doc: Document, text_z: bytes | None = None) -> DocInfo:
                    _compress(doc.text) if text_z is None else text_z)
 
 
-def collect(records: Iterable[tuple[DocInfo, tuple[bytes, bytes, bytes]]]) -> Sketches:
+def collect(records: Iterable[tuple[DocInfo, tuple[bytes, bytes, bytes, bytes]]]) -> Sketches:
     """Assemble per-article records (in article order) into flat arrays."""
     import numpy as np
 
     out = Sketches()
-    sk_parts, sd_parts, pk_parts, pd_parts = [], [], [], []
-    for i, (info, (stored, probe, hashes)) in enumerate(records):
+    sk_parts, sd_parts, pk_parts, pd_parts, sig_parts = [], [], [], [], []
+    for i, (info, (stored, probe, hashes, sig)) in enumerate(records):
         out.docs.append(info)
         s = np.frombuffer(stored, dtype=np.int64)
         p = np.frombuffer(probe, dtype=np.int64)
@@ -128,6 +132,9 @@ def collect(records: Iterable[tuple[DocInfo, tuple[bytes, bytes, bytes]]]) -> Sk
         pk_parts.append(p)
         pd_parts.append(np.full(len(p), i, dtype=np.int32))
         out.unit_hashes.append(np.frombuffer(hashes, dtype=np.uint32))
+        sig_parts.append(sig)
+    if sig_parts:
+        out.signatures = np.frombuffer(b"".join(sig_parts), dtype=np.uint32).reshape(len(sig_parts), -1)
     if sk_parts:
         out.stored_keys, out.stored_docs = np.concatenate(sk_parts), np.concatenate(sd_parts)
         out.probe_keys, out.probe_docs = np.concatenate(pk_parts), np.concatenate(pd_parts)
@@ -140,7 +147,7 @@ def sketch_documents(documents: Iterable[Document], params: SketchParams,
 
     workers = default_workers() if workers is None else max(1, workers)
     pool = None
-    results: list[tuple[DocInfo, tuple[bytes, bytes, bytes]]] = []
+    results: list[tuple[DocInfo, tuple[bytes, bytes, bytes, bytes]]] = []
     pending: list = []
     seen: set[str] = set()
 
@@ -263,26 +270,56 @@ def strong_pairs(codes: np.ndarray, scores: np.ndarray, min_score: int) -> tuple
     return np.stack((undirected >> 32, undirected & 0xFFFFFFFF), axis=1), scores
 
 
+# What the band_pairs workers read: set before the pool is forked, so the buckets and probes
+# (hundreds of megabytes at 100,000 articles) are shared with them, not sent.
+_BAND_WORK: tuple | None = None
+PARALLEL_CHUNKS = 4  # probe chunks from which band_pairs uses worker processes
+
+
+def _meet_slice(bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Buckets.meet for the probes probe_keys[lo:hi] of _BAND_WORK, the pairs below the minimum
+    score dropped."""
+    assert _BAND_WORK is not None
+    buckets, probe_keys, probe_docs, max_bucket, min_score = _BAND_WORK
+    lo, hi = bounds
+    codes, scores, big = buckets.meet(probe_keys[lo:hi], probe_docs[lo:hi], max_bucket)
+    keep = scores >= min_score
+    return codes[keep], scores[keep], big
+
+
 def band_pairs(stored_keys: np.ndarray, stored_docs: np.ndarray, probe_keys: np.ndarray,
                probe_docs: np.ndarray, max_bucket: int, min_score: int = 3,
-               chunk_docs: int = 2000) -> tuple[np.ndarray, np.ndarray, int]:
+               chunk_docs: int = 2000, workers: int = 1) -> tuple[np.ndarray, np.ndarray, int]:
     """(pairs as (a, b) rows with a < b, scores, crowded buckets): articles whose probe keys
     meet another's stored keys with a score of at least `min_score` in one direction. The
     buckets are built once (at 100,000 articles sorting is the costly part); probes are taken
-    `chunk_docs` articles at a time (probe_docs ascending), so memory stays bounded."""
+    `chunk_docs` articles at a time (probe_docs ascending), so memory stays bounded, and by
+    `workers` forked processes when there are PARALLEL_CHUNKS chunks or more (the chunks'
+    results are taken in order: the same pairs whatever the number of workers)."""
+    global _BAND_WORK
+    import multiprocessing
+
     import numpy as np
 
     buckets = Buckets.build(stored_keys, stored_docs)
-    all_codes, all_scores, crowded = [], [], []
     bounds = np.searchsorted(probe_docs, np.arange(0, int(probe_docs.max(initial=-1)) + chunk_docs + 1, chunk_docs))
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-        if lo == hi:
-            continue
-        codes, scores, big = buckets.meet(probe_keys[lo:hi], probe_docs[lo:hi], max_bucket)
-        keep = scores >= min_score
-        all_codes.append(codes[keep])
-        all_scores.append(scores[keep])
-        crowded.append(big)
+    slices = [(lo, hi) for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True) if lo < hi]
+    _BAND_WORK = (buckets, probe_keys, probe_docs, max_bucket, min_score)
+    try:
+        if workers > 1 and len(slices) >= PARALLEL_CHUNKS and "fork" in multiprocessing.get_all_start_methods():
+            pool = start_pool(workers)
+            try:
+                results = pool.map(_meet_slice, slices, chunksize=1)
+            finally:
+                pool.terminate()
+                pool.join()
+        else:
+            results = [_meet_slice(piece) for piece in slices]
+    finally:
+        _BAND_WORK = None
+    all_codes = [codes for codes, _, _ in results]
+    all_scores = [scores for _, scores, _ in results]
+    crowded = [big for _, _, big in results]
     if not all_codes:
         return np.empty((0, 2), np.int64), np.empty(0, np.int64), 0
     pairs, scores = strong_pairs(np.concatenate(all_codes), np.concatenate(all_scores), min_score)
@@ -335,9 +372,39 @@ def _confirm(pair: tuple[DocInfo, DocInfo], settings: Settings | None = None) ->
 CONFIRM_PARALLEL_AFTER = 64  # pairs to confirm before worker processes pay for themselves
 
 
+# How far above its MinHash estimate a pair's unit-set Jaccard may be, in standard deviations of
+# the estimate at its widest (J = 0.5: 0.5 / sqrt(num_perm)); at 128 permutations, 0.22. A pair
+# whose Jaccard and containment cannot reach the link rules even that far above the estimate is
+# not measured exactly: most candidate pairs are chance meetings in one or two buckets, and
+# measuring each (an intersection of two stem sets) took 16 s of a 100,000-article scan in one
+# process. The chance that a pair meeting the rules is estimated that low is below 1e-6.
+SIGNATURE_SIGMAS = 5.0
+
+
+def may_link(pairs: np.ndarray, counts: np.ndarray, sizes: np.ndarray, signatures: np.ndarray,
+             options: ScanOptions, chunk: int = 1 << 16) -> np.ndarray:
+    """For each candidate pair, whether its set measures may meet the link rules, judged on the
+    document signatures: the Jaccard estimate raised by SIGNATURE_SIGMAS standard deviations,
+    and the containment that Jaccard implies for the two sizes (|A & B| = J (|A| + |B|) / (1 + J))."""
+    import numpy as np
+
+    margin = SIGNATURE_SIGMAS * 0.5 / np.sqrt(signatures.shape[1]) if signatures.ndim == 2 else 1.0
+    keep = np.ones(len(pairs), dtype=bool)
+    for lo in range(0, len(pairs), chunk):
+        a, b = pairs[lo:lo + chunk, 0], pairs[lo:lo + chunk, 1]
+        estimate = (signatures[a] == signatures[b]).mean(axis=1)
+        jaccard = np.minimum(1.0, estimate + margin)
+        na, nb = sizes[a], sizes[b]
+        contained = jaccard * (na + nb) / (1.0 + jaccard) / np.maximum(np.minimum(na, nb), 1)
+        keep[lo:lo + chunk] = (jaccard >= options.link_jaccard) | (
+            (counts[lo:lo + chunk] >= options.min_shared_keys) & (contained >= options.link_containment))
+    return keep
+
+
 def verify(pairs: np.ndarray, counts: np.ndarray, unit_hashes: list[np.ndarray],
            options: ScanOptions, docs: list[DocInfo] | None = None,
-           workers: int | None = None, settings: Settings | None = None) -> list[Link]:
+           workers: int | None = None, settings: Settings | None = None,
+           signatures: np.ndarray | None = None) -> list[Link]:
     """The candidate pairs that exact measures confirm, in pair order.
 
     Unit-set overlap alone cannot tell a rewrite from two reports of one event (the seeds: the
@@ -346,8 +413,15 @@ def verify(pairs: np.ndarray, counts: np.ndarray, unit_hashes: list[np.ndarray],
     own rules (_confirm) and kept only when a verdict other than none results; above it the
     link stands on the measures and has no verdict.
     The alignments run in worker processes (an order-preserving map: the result does not
-    depend on their number).
+    depend on their number). With the document `signatures`, pairs that cannot meet the rules
+    are dropped before measuring (may_link).
     """
+    import numpy as np
+
+    if signatures is not None and len(pairs) and len(signatures) == len(unit_hashes):
+        sizes = np.fromiter((h.size for h in unit_hashes), dtype=np.int64, count=len(unit_hashes))
+        keep = may_link(pairs, counts, sizes, signatures, options)
+        pairs, counts = pairs[keep], counts[keep]
     candidates = []
     to_confirm = []
     for (a, b), n in zip(pairs.tolist(), counts.tolist(), strict=True):
@@ -530,10 +604,12 @@ def groups(sketches: Sketches, links: list[Link]) -> list[dict[str, object]]:
 def scan_sketches(sketches: Sketches, options: ScanOptions | None = None,
                   workers: int | None = None, settings: Settings | None = None) -> ScanResult:
     options = options or ScanOptions()
+    workers = default_workers() if workers is None else max(1, workers)
     pairs, counts, crowded = band_pairs(sketches.stored_keys, sketches.stored_docs,
                                         sketches.probe_keys, sketches.probe_docs, options.max_bucket,
-                                        options.min_score)
-    links = verify(pairs, counts, sketches.unit_hashes, options, sketches.docs, workers, settings)
+                                        options.min_score, workers=workers)
+    links = verify(pairs, counts, sketches.unit_hashes, options, sketches.docs, workers, settings,
+                   sketches.signatures)
     return ScanResult(groups(sketches, links), len(sketches.docs), len(pairs), len(links), crowded)
 
 

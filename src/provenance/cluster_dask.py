@@ -32,13 +32,13 @@ if TYPE_CHECKING:
     from .settings import ScanOptions, Settings, SketchParams
 
 
-def _sketch_partition(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes, bytes]]:
+def _sketch_partition(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes, bytes, bytes]]:
     from .cluster import _sketch_texts
 
     return _sketch_texts(texts, params)
 
 
-def _shard_pairs(partitions: list[list[tuple[bytes, bytes, bytes]]], offsets: list[int], shard: int,
+def _shard_pairs(partitions: list[list[tuple[bytes, bytes, bytes, bytes]]], offsets: list[int], shard: int,
                  shards: int, max_bucket: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Directed scores of one key shard: (probe doc << 32 | other doc, partial scores, crowded
     keys); a pair's score is the sum over shards."""
@@ -48,7 +48,7 @@ def _shard_pairs(partitions: list[list[tuple[bytes, bytes, bytes]]], offsets: li
 
     sk, sd, pk, pd = [], [], [], []
     for offset, records in zip(offsets, partitions, strict=True):
-        for i, (stored, probe, _) in enumerate(records, start=offset):
+        for i, (stored, probe, _, _) in enumerate(records, start=offset):
             s = np.frombuffer(stored, dtype=np.int64)
             p = np.frombuffer(probe, dtype=np.int64)
             s, p = s[(s % shards) == shard], p[(p % shards) == shard]
@@ -117,5 +117,6 @@ def scan_dask(documents: Sequence[Document], params: SketchParams, *, scheduler:
     unique, inverse = np.unique(codes, return_inverse=True)
     total = np.bincount(inverse, weights=scores).astype(np.int64) if len(codes) else scores
     pairs, total = strong_pairs(unique, total, options.min_score)
-    links = verify(pairs, total, sketches.unit_hashes, options, sketches.docs, settings=settings)
+    links = verify(pairs, total, sketches.unit_hashes, options, sketches.docs, settings=settings,
+                   signatures=sketches.signatures)
     return ScanResult(groups(sketches, links), len(docs), len(pairs), len(links), crowded)

@@ -430,10 +430,11 @@ def index_entries(texts: list[str], params: SketchParams) -> list[tuple[bytes, b
     return [(sig, keys) for sig, keys, _, _ in _bulk(texts, params, probes=False)]
 
 
-def scan_entries(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes, bytes]]:
-    """(`band_keys()`, `query_keys`, sorted distinct unit hashes as uint32) of each text, as
-    bytes, equal to what `sketch_text` gives (a test checks): what `scan` uses."""
-    return [(keys, probe, hashes) for _, keys, probe, hashes in _bulk(texts, params, probes=True)]
+def scan_entries(texts: list[str], params: SketchParams) -> list[tuple[bytes, bytes, bytes, bytes]]:
+    """(`band_keys()`, `query_keys`, sorted distinct unit hashes as uint32, document signature
+    as uint32) of each text, as bytes, equal to what `sketch_text` gives (a test checks): what
+    `scan` uses."""
+    return [(keys, probe, hashes, sig) for sig, keys, probe, hashes in _bulk(texts, params, probes=True)]
 
 
 def _window_rows(n_segs: np.ndarray, first_seg: np.ndarray, doc_units: np.ndarray, size: int,
@@ -609,7 +610,8 @@ def _bulk(texts: list[str], params: SketchParams, probes: bool
         pkeys, pbounds = _doc_sorted_unique(np.concatenate((doc_of_key, np.repeat(wd, pb))),
                                             np.concatenate((doc_keys.ravel(), win_keys.ravel())), n_docs)
         hbounds = np.searchsorted(unit_doc, np.arange(n_docs + 1))
-        return [(b"", keys[bounds[d]:bounds[d + 1]].tobytes(), pkeys[pbounds[d]:pbounds[d + 1]].tobytes(),
+        return [(doc_sigs[d].tobytes(), keys[bounds[d]:bounds[d + 1]].tobytes(),
+                 pkeys[pbounds[d]:pbounds[d + 1]].tobytes(),
                  unit_hashes[hbounds[d]:hbounds[d + 1]].tobytes()) for d in range(n_docs)]
     keys, bounds = _doc_sorted_unique(np.concatenate((band_doc, unit_doc)),
                                       np.concatenate((band_keys, term_keys(unit_hashes))), n_docs)
