@@ -90,3 +90,24 @@ def test_worker_processes_find_the_same_pairs() -> None:
     assert serial[2] == forked[2] > 0
     got = [((int(a), int(b)), int(s)) for (a, b), s in zip(*[x.tolist() for x in forked[:2]], strict=True)]
     assert got == reference(stored, stored, 5, 2)
+
+
+def test_threads_grouping_bands_at_once_keep_their_own_work() -> None:
+    # band_pairs shares its work with forked workers through a module global: a thread running
+    # it in one process must still read only its own buckets.
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(11)
+    inputs = []
+    for _ in range(2):
+        stored = {d: set(rng.integers(0, 50, 6).tolist()) for d in range(30)}
+        inputs.append(flat(stored))
+    expected = [band_pairs(sk, sd, sk, sd, 5, 2, chunk_docs=3)[0].tolist() for sk, sd in inputs]
+    assert expected[0] != expected[1]
+
+    def run(i: int) -> bool:
+        sk, sd = inputs[i % 2]
+        return band_pairs(sk, sd, sk, sd, 5, 2, chunk_docs=3)[0].tolist() == expected[i % 2]
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(run, range(40)))

@@ -27,6 +27,7 @@ text, HTML).
 
 from __future__ import annotations
 
+import threading
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -270,17 +271,22 @@ def strong_pairs(codes: np.ndarray, scores: np.ndarray, min_score: int) -> tuple
     return np.stack((undirected >> 32, undirected & 0xFFFFFFFF), axis=1), scores
 
 
-# What the band_pairs workers read: set before the pool is forked, so the buckets and probes
-# (hundreds of megabytes at 100,000 articles) are shared with them, not sent.
+# What the band_pairs workers read: set while the pool is forked, so the buckets and probes
+# (hundreds of megabytes at 100,000 articles) are shared with them, not sent; the lock keeps
+# two threads scanning at once from forking each other's work.
 _BAND_WORK: tuple | None = None
+_BAND_LOCK = threading.Lock()
 PARALLEL_CHUNKS = 4  # probe chunks from which band_pairs uses worker processes
 
 
-def _meet_slice(bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Buckets.meet for the probes probe_keys[lo:hi] of _BAND_WORK, the pairs below the minimum
-    score dropped."""
-    assert _BAND_WORK is not None
-    buckets, probe_keys, probe_docs, max_bucket, min_score = _BAND_WORK
+def _meet_slice(bounds: tuple[int, int], work: tuple | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Buckets.meet for the probes probe_keys[lo:hi] of `work` (in a forked worker, _BAND_WORK),
+    the pairs below the minimum score dropped."""
+    work = work if work is not None else _BAND_WORK
+    if work is None:
+        raise RuntimeError("band grouping worker started without its work")
+    buckets, probe_keys, probe_docs, max_bucket, min_score = work
     lo, hi = bounds
     codes, scores, big = buckets.meet(probe_keys[lo:hi], probe_docs[lo:hi], max_bucket)
     keep = scores >= min_score
@@ -304,19 +310,21 @@ def band_pairs(stored_keys: np.ndarray, stored_docs: np.ndarray, probe_keys: np.
     buckets = Buckets.build(stored_keys, stored_docs)
     bounds = np.searchsorted(probe_docs, np.arange(0, int(probe_docs.max(initial=-1)) + chunk_docs + 1, chunk_docs))
     slices = [(lo, hi) for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True) if lo < hi]
-    _BAND_WORK = (buckets, probe_keys, probe_docs, max_bucket, min_score)
-    try:
-        if workers > 1 and len(slices) >= PARALLEL_CHUNKS and "fork" in multiprocessing.get_all_start_methods():
-            pool = start_pool(workers)
+    work = (buckets, probe_keys, probe_docs, max_bucket, min_score)
+    if workers > 1 and len(slices) >= PARALLEL_CHUNKS and "fork" in multiprocessing.get_all_start_methods():
+        with _BAND_LOCK:
+            _BAND_WORK = work
             try:
-                results = pool.map(_meet_slice, slices, chunksize=1)
+                pool = start_pool(workers)  # the workers are forked here, with their copy
             finally:
-                pool.terminate()
-                pool.join()
-        else:
-            results = [_meet_slice(piece) for piece in slices]
-    finally:
-        _BAND_WORK = None
+                _BAND_WORK = None
+        try:
+            results = pool.map(_meet_slice, slices, chunksize=1)
+        finally:
+            pool.terminate()
+            pool.join()
+    else:
+        results = [_meet_slice(piece, work) for piece in slices]
     all_codes = [codes for codes, _, _ in results]
     all_scores = [scores for _, scores, _ in results]
     crowded = [big for _, _, big in results]
