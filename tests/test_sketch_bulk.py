@@ -6,6 +6,7 @@ letters, long lines."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -25,8 +26,19 @@ from provenance.sketch import (
 from provenance.text import _BOUNDARY, _FOLD, _FULLWIDTH_BOUNDARY, _TOKEN, _UNSPACED, segment
 
 FAST = settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+
+
+def _common(*units: str) -> tuple[int, ...]:
+    """The term keys of these units: an index's learned common units (sketch.learn_common)."""
+    hashes = np.fromiter((sk._UNIT_HASHES[u] for u in units), dtype=np.uint32, count=len(units))
+    return tuple(sorted(sk.term_keys(hashes).tolist()))
+
+
 PARAMS = [SketchParams(), SketchParams(num_perm=32, passage_num_perm=16, passage_sentences=2,
-                                       passage_stride=3, seed=7)]
+                                       passage_stride=3, seed=7),
+          # Common units left out of the passage signatures (the bulk path filters its flat
+          # arrays, the slow one each text's units).
+          SketchParams(common=_common("minis", "talks", "nucle", "sanct", "2024", "smith"))]
 
 PLAIN_PIECES = [
     " ", " ", "  ", "\n", "\n\n", "\r\n", "\t", "\x0b", ". ", "! ", "? ", "...", "?! ", "'", "''",
@@ -169,3 +181,21 @@ def test_doc_sorted_unique_with_many_documents():
     out, bounds = sk._doc_sorted_unique(docs, keys, n_docs)
     for d in (0, 1, 12345, n_docs - 1):
         assert np.array_equal(out[bounds[d]:bounds[d + 1]], np.unique(keys[docs == d]))
+
+
+def test_common_units_leave_passage_signatures_only() -> None:
+    text = ("The minister held talks on the nuclear deal. Sanctions stay until 2024, Smith said. "
+            "Talks resume in Geneva next week with the minister. Inspectors visit the reactor site.\n"
+            "Minister talks nuclear sanctions. Minister talks nuclear sanctions again.")
+    plain, learned = PARAMS[0], replace(PARAMS[0], common=PARAMS[2].common)
+    a, b = sketch_text(text, plain), sketch_text(text, learned)
+    assert a.doc_keys == b.doc_keys and a.term_keys == b.term_keys and a.units == b.units
+    assert a.passage_keys != b.passage_keys
+    # The same windows, of the other units: as if the common units were not in the text.
+    common = {"minis", "talks", "nucle", "sanct", "2024", "smith"}
+    units = [[u for u in seg if u not in common] for seg in tx.units_fast(text, tx.scorable_spans(text))]
+    assert b.passage_keys == sk._build(units, plain).passage_keys
+    # A text of common units only has document keys and no passage key.
+    only = sketch_text("Minister talks nuclear sanctions. Smith talks 2024 sanctions.", learned)
+    assert only.doc_keys and not only.passage_keys
+    assert learned == plain and learned.to_dict() == plain.to_dict()  # not a compared parameter

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import reprlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
@@ -106,6 +106,10 @@ class SketchParams:
     passage_sentences: int = Settings.passage_sentences
     passage_stride: int = Settings.passage_stride
     seed: int = Settings.seed
+    # The index's common units (sketch.learn_common): term keys of the content units left out of
+    # passage signatures. Learned by the index from its own documents, not set by a user, so
+    # not one of the parameters compared, printed or stored with the others.
+    common: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # An index's stored parameters come back through here too, so a damaged or hand-edited
@@ -114,7 +118,7 @@ class SketchParams:
         _check_banding(self)
 
     def to_dict(self) -> dict[str, float | int]:
-        return dict(self.__dict__)
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.compare}
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -87,6 +88,17 @@ def check_rowid(rowid: int, location: str) -> None:
     if rowid > ROWID_MASK:
         raise IndexError_(f"{location}: the index has numbered {ROWID_MASK:,} documents; rebuild it "
                           "with `provenance index add --index NEW.db CORPUS...`")
+
+
+def decode_common(stored: object) -> tuple[int, ...] | None:
+    """An index's learned common units (sketch.learn_common) as stored: a JSON list of term
+    keys, sorted; None for an index that has not learned them. ValueError when it is not."""
+    if stored is None:
+        return None
+    data = json.loads(stored)
+    if not isinstance(data, list) or not all(type(k) is int for k in data) or data != sorted(data):
+        raise ValueError("not a sorted list of term keys")
+    return tuple(data)
 
 
 def read_order(published: str | None, rowid: int) -> int:

@@ -1,7 +1,8 @@
 """A shared index on Redis: several processes or machines check against one corpus.
 
 The same contents as the SQLite index, under one basename:
-- `NAME:meta`          hash: format, version, sketch_version, params (JSON), fingerprint
+- `NAME:meta`          hash: format, version, sketch_version, params (JSON), fingerprint, and once
+                       learned `common` (JSON: the common units' term keys, sketch.learn_common)
 - `NAME:doc:ID`        hash of plain bytes: rowid, path, format, sha256, meta (JSON),
                        zlib-compressed UTF-8 text, the MinHash signature as raw uint32 values
 - `NAME:ids`           sorted set of document ids; `NAME:rowids` hash rowid -> id
@@ -33,8 +34,10 @@ from __future__ import annotations
 import functools
 import json
 import re
+import time
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from urllib.parse import parse_qsl, urlparse
 
 import numpy as np
@@ -43,9 +46,26 @@ from ..documents import Document
 from ..errors import ConfigError, IndexError_, ProvenanceError
 from ..results import AddReport
 from ..settings import SketchParams
-from ..sketch import SKETCH_VERSION, Sketch, index_entries, is_term, lsh_params, sketch_text
+from ..sketch import (
+    COMMON_LEARN_AT,
+    READS_SKETCH_VERSIONS,
+    SKETCH_VERSION,
+    Sketch,
+    index_entries,
+    is_term,
+    learn_common,
+    lsh_params,
+    sketch_text,
+)
 from . import candidates
-from .protocol import Candidate, VectorTable, check_rowid, fingerprint_term, read_order
+from .protocol import (
+    Candidate,
+    VectorTable,
+    check_rowid,
+    decode_common,
+    fingerprint_term,
+    read_order,
+)
 
 FORMAT_NAME = "provenance-redis-index"
 FORMAT_VERSION = 3  # 3: term keys, their document frequencies in BASE:terms
@@ -111,11 +131,33 @@ class RedisIndex:
     """An index whose buckets, signatures and texts live in Redis under one basename."""
 
     def __init__(self, client, url: str, basename: str, params: SketchParams):
-        self.url, self.basename, self.params = url, basename, params
+        self.url, self.basename, self._params = url, basename, params
         self.location = f"{redact(url)}#{basename}"
         self._r = client
         self._base = basename.encode()
         self._vector_table: VectorTable | None = None
+        self._learned = bool(params.common)  # the common units are known (sketch.learn_common)
+        self._look_after = 0.0  # monotonic time after which to look for them again
+
+    @property
+    def params(self) -> SketchParams:
+        """How this index sketches, its common units included, as the SQLite index's `params`:
+        until they are learned, Redis is asked for them at most once a second (each ask is a
+        round trip)."""
+        if not self._learned and time.monotonic() >= self._look_after:
+            self._look_after = time.monotonic() + 1.0
+            self._take_common(self._r.hget(self._k(b"meta"), b"common"))
+        return self._params
+
+    def _take_common(self, stored: bytes | str | None) -> None:
+        try:
+            common = decode_common(stored.decode() if isinstance(stored, bytes) else stored)
+        except ValueError as exc:
+            raise IndexError_(f"{self.location}: the index's common units are unreadable ({exc}); "
+                              "rebuild it") from None
+        if common is not None:
+            self._params = replace(self._params, common=common)
+            self._learned = True
 
     def _k(self, *parts: bytes) -> bytes:
         return b":".join((self._base, *parts))
@@ -152,7 +194,7 @@ class RedisIndex:
             raise IndexError_(f"{redact(url)}: cannot reach Redis ({type(exc).__name__}: "
                               f"{redact(str(exc))})") from None
         if meta.get("format") != FORMAT_NAME or meta.get("version") != str(FORMAT_VERSION) \
-                or meta.get("sketch_version") != str(SKETCH_VERSION):
+                or meta.get("sketch_version") not in READS_SKETCH_VERSIONS:
             client.close()
             raise IndexError_(f"{redact(url)}: {basename!r} holds another format or version of "
                               "index; rebuild it")
@@ -161,7 +203,13 @@ class RedisIndex:
         except (KeyError, TypeError, ValueError) as exc:
             client.close()
             raise IndexError_(f"{redact(url)}: {basename!r} has unreadable parameters ({exc})") from None
-        return cls(client, url, basename, stored)
+        index = cls(client, url, basename, stored)
+        try:
+            index._take_common(meta.get("common"))
+        except IndexError_:
+            client.close()
+            raise
+        return index
 
     def close(self) -> None:
         self._r.close()
@@ -188,10 +236,61 @@ class RedisIndex:
                 added += result == "added"
                 updated += result == "updated"
                 unchanged += result == "unchanged"
+                if result != "unchanged" and (added + updated) % 1000 == 0:
+                    self._learn_common()
+            self._learn_common()
         finally:
             if embed:
                 self._r.hincrby(self._k(b"meta"), b"vector_generation", 1)
         return AddReport(added, updated, unchanged)
+
+    def _learn_common(self) -> None:
+        """Once the index holds COMMON_LEARN_AT documents: learn its common units (as the SQLite
+        index does) and sketch again the passage keys of every document it holds. Each
+        document's new keys are added and its old ones removed before the units are stored, so
+        a run stopped half-way leaves an index that has not learned them and learns them at its
+        next add (the keys already moved are not moved twice); until then the documents moved
+        are found by their document bands and terms only. Writers
+        that add at the same moment with the units unknown to them may store a few documents
+        the old way (Redis has no transaction across this many keys)."""
+        self.params  # noqa: B018 - another writer may have learned them since this one looked
+        if self._learned or len(self) < COMMON_LEARN_AT:
+            return
+        meta = self._k(b"meta")
+        frequencies = self._r.hgetall(self._k(b"terms"))
+        keys = np.fromiter((int(k) for k in frequencies), dtype=np.int64, count=len(frequencies))
+        counts = np.fromiter((int(v) for v in frequencies.values()), dtype=np.int64, count=len(frequencies))
+        params = replace(self._params, common=learn_common(keys, counts, len(self)))
+        self._move_passages(self._params, params)
+        if self._r.hsetnx(meta, b"common", json.dumps(list(params.common))):
+            self._r.hset(meta, b"sketch_version", str(SKETCH_VERSION))
+            self._params, self._learned = params, True
+        else:  # another writer learned them first, perhaps from other counts: theirs stand
+            self._take_common(self._r.hget(meta, b"common"))
+            self._move_passages(params, self._params)
+
+    def _move_passages(self, old_params: SketchParams, new_params: SketchParams) -> None:
+        """Every stored document's bucket keys as sketched with `new_params` instead of
+        `old_params` (only passage keys differ): the new added, then the old removed."""
+        ids = [k.decode("utf-8", "surrogatepass") for k in self._r.zrange(self._k(b"ids"), 0, -1)]
+        for start in range(0, len(ids), 500):
+            pipe = self._r.pipeline(transaction=False)
+            for doc_id in ids[start:start + 500]:
+                pipe.hmget(self._doc_key(doc_id), [b"rowid", b"text", b"meta"])
+            stored = pipe.execute()
+            pipe = self._r.pipeline(transaction=False)
+            for rowid, blob, meta_json in stored:
+                if rowid is None or blob is None:
+                    continue  # removed meanwhile
+                text = zlib.decompress(blob).decode("utf-8", "surrogatepass")
+                old = set(sketch_text(text, old_params).index_keys().tolist())
+                new = set(sketch_text(text, new_params).index_keys().tolist())
+                order = read_order(json.loads(meta_json or b"{}").get("published"), int(rowid))
+                for k in sorted(new - old):
+                    pipe.zadd(self._bucket(k), {rowid: order})
+                for k in sorted(old - new):
+                    pipe.zrem(self._bucket(k), rowid)
+            pipe.execute()
 
     def _resolve_embed(self, embed: bool | None) -> bool:
         stored = self._r.hget(self._k(b"meta"), b"xlang")

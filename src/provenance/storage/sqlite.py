@@ -27,7 +27,7 @@ import urllib.parse
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import fields
+from dataclasses import fields, replace
 from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,9 +39,26 @@ from ..errors import ConfigError, IndexError_
 from ..parallel import CHUNK, PARALLEL_AFTER, chunks, default_workers, start_pool
 from ..results import AddReport
 from ..settings import SettingError, SketchParams, short_repr
-from ..sketch import SKETCH_VERSION, Sketch, index_entries, is_term, lsh_params, sketch_text
+from ..sketch import (
+    COMMON_LEARN_AT,
+    READS_SKETCH_VERSIONS,
+    SKETCH_VERSION,
+    Sketch,
+    index_entries,
+    is_term,
+    learn_common,
+    lsh_params,
+    sketch_text,
+)
 from . import candidates
-from .protocol import Candidate, VectorTable, check_rowid, fingerprint_term, read_order
+from .protocol import (
+    Candidate,
+    VectorTable,
+    check_rowid,
+    decode_common,
+    fingerprint_term,
+    read_order,
+)
 
 FORMAT_NAME = "provenance-index"
 FORMAT_VERSION = 3  # 3: term keys in buckets, their document frequencies in terms
@@ -70,7 +87,7 @@ CREATE TABLE IF NOT EXISTS vectors (
     spans BLOB NOT NULL,
     sentences BLOB NOT NULL
 )"""
-_PARAM_NAMES = {f.name for f in fields(SketchParams)}
+_PARAM_NAMES = {f.name for f in fields(SketchParams) if f.compare}  # `common` is stored apart
 # What a docs row's JSON may hold: the Document fields its other columns do not store.
 _META_NAMES = {f.name for f in fields(Document)} - {"id", "text", "path", "format", "warnings"}
 
@@ -233,10 +250,30 @@ class SQLiteIndex:
                  readonly: bool = False):
         self._conn = conn
         self.location = location
-        self.params = params
+        self._params = params
+        self._learned = bool(params.common)  # the common units are known (sketch.learn_common)
         self.readonly = readonly  # the file or its folder is not writable: checks only
         self._vector_table: VectorTable | None = None
         self._count: tuple[str, int] | None = None  # (fingerprint, documents)
+
+    @property
+    def params(self) -> SketchParams:
+        """How this index sketches, its common units included: learned by whichever process
+        added the COMMON_LEARN_AT-th document, so until then each use looks for them (one
+        small read), and a long-running reader does not go on sketching without them."""
+        if not self._learned:
+            self._take_common(self._meta_or_none("common"))
+        return self._params
+
+    def _take_common(self, stored: str | None) -> None:
+        try:
+            common = decode_common(stored)
+        except ValueError as exc:
+            raise IndexError_(f"{self.location}: index is damaged (its common units: {exc}); "
+                              f"{REBUILD}") from None
+        if common is not None:
+            self._params = replace(self._params, common=common)
+            self._learned = True
 
     # --- opening --------------------------------------------------------------------------
 
@@ -370,7 +407,7 @@ class SQLiteIndex:
             raise IndexError_(f"{location}: index is damaged (table vectors: columns "
                               f"{', '.join(vector_columns)}, expected columns "
                               f"{', '.join(_VECTOR_COLUMNS)}); {REBUILD}")
-        if meta.get("sketch_version") != str(SKETCH_VERSION):
+        if meta.get("sketch_version") not in READS_SKETCH_VERSIONS:
             raise IndexError_(f"{location}: index built by another version of provenance's sketching; "
                               f"rebuild it with `provenance index add --index NEW.db CORPUS...`")
         fingerprint = meta.get("fingerprint")
@@ -379,7 +416,9 @@ class SQLiteIndex:
         except (TypeError, ValueError):
             raise IndexError_(f"{location}: index is damaged (its fingerprint "
                               f"{short_repr(fingerprint)} is not a number); {REBUILD}") from None
-        return cls(conn, location, cls._params(location, meta.get("params")), readonly)
+        index = cls(conn, location, cls._params(location, meta.get("params")), readonly)
+        index._take_common(meta.get("common"))
+        return index
 
     @staticmethod
     def _params(location: str, stored: object) -> SketchParams:
@@ -462,8 +501,15 @@ class SQLiteIndex:
                 if not atomic and writer.pending >= max(batch, min(MAX_BATCH, (stored + writer.added) // 2)):
                     writer.drain()
                     self._commit_batch(writer)
+                    if self._learn_common(writer.workers):
+                        conn.execute("COMMIT")
+                        conn.execute("BEGIN IMMEDIATE")
             writer.drain()
             self._commit_batch(writer, again=False)
+            if not self._learned and len(self) >= COMMON_LEARN_AT:
+                conn.execute("BEGIN IMMEDIATE")
+                self._learn_common(writer.workers)
+                conn.execute("COMMIT")
             if writer.added + writer.updated >= batch and self.location != ":memory:":
                 # Fold the write-ahead log back into the file after a big add, so the index
                 # does not keep a second copy of the pages it just wrote.
@@ -510,6 +556,48 @@ class SQLiteIndex:
         writer.pending = 0
         if again:
             self._conn.execute("BEGIN IMMEDIATE")
+
+    def _learn_common(self, workers: int) -> bool:
+        """In the open transaction, once the index holds COMMON_LEARN_AT documents: learn its
+        common units from the term frequencies (sketch.learn_common), store them, and sketch
+        again the passage keys of every document it holds (document and term keys do not
+        change). True when it learned them now."""
+        self.params  # noqa: B018 - another process may have learned them since this one looked
+        if self._learned or len(self) < COMMON_LEARN_AT:
+            return False
+        rows = np.asarray(self._conn.execute("SELECT key, df FROM terms").fetchall(),
+                          dtype=np.int64).reshape(-1, 2)
+        params = replace(self._params, common=learn_common(rows[:, 0], rows[:, 1], len(self)))
+        self._set_meta("common", json.dumps(list(params.common)))
+        self._set_meta("sketch_version", str(SKETCH_VERSION))
+        self._conn.execute("DELETE FROM buckets WHERE (key & 1) = 1")  # every passage band
+        writer = _Writer(self, workers)
+        try:
+            last = 0
+            while True:
+                docs = self._conn.execute("SELECT rowid, text, meta, id FROM docs WHERE rowid > ? "
+                                          "ORDER BY rowid LIMIT ?", (last, MAX_BATCH)).fetchall()
+                if not docs:
+                    break
+                last = docs[-1][0]
+                try:
+                    texts = [_decode_text(blob) for _, blob, _, _ in docs]
+                    orders = [read_order(_decode_meta(meta).get("published"), rowid)
+                              for rowid, _, meta, _ in docs]
+                except _Damaged as exc:
+                    raise self._damaged(docs[0][3], exc) from None
+                keys = writer.sketch_keys(texts, params)
+                owners = np.repeat(np.asarray(orders, dtype=np.int64), [len(k) for k in keys])
+                flat = np.concatenate(keys) if keys else np.empty(0, np.int64)
+                passage = (flat & 1) == 1
+                order = np.lexsort((owners[passage], flat[passage]))
+                self._conn.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)",
+                                       zip(flat[passage][order].tolist(), owners[passage][order].tolist(),
+                                           strict=True))
+        finally:
+            writer.close()
+        self._params, self._learned = params, True
+        return True
 
     def _next_rowid(self) -> int:
         # Rowids are never reused (AUTOINCREMENT), so a bucket row of a removed document can
@@ -625,6 +713,8 @@ class SQLiteIndex:
             "bytes": size,
             "fingerprint": self.fingerprint(),
             "params": self.params.to_dict() | {"doc_bands": [b, r], "passage_bands": [pb, pr]},
+            # Units left out of passage signatures (sketch.COMMON_SHARE); null until learned.
+            "common_units": len(self.params.common) if self._learned else None,
             "integrity": "ok",
         } | ({"xlang": {"model": self._meta("xlang"), "documents": self._conn.execute(
             "SELECT count(*) FROM vectors").fetchone()[0]}} if self._has_vectors() else {})
@@ -846,6 +936,18 @@ class _Writer:
     def drain(self) -> None:
         while self.inflight:
             self._write(*self.inflight.popleft())
+
+    def sketch_keys(self, texts: list[str], params: SketchParams) -> list[np.ndarray]:
+        """Each text's index keys under `params`, in worker processes when there are many
+        (the order kept)."""
+        if self.pool is None and self.workers > 1 and len(texts) > PARALLEL_AFTER:
+            self.pool = start_pool(self.workers)
+        parts = list(chunks(texts, CHUNK))
+        if self.pool is not None:
+            done = self.pool.map(functools.partial(index_entries, params=params), parts)
+        else:
+            done = [index_entries(part, params) for part in parts]
+        return [np.frombuffer(keys, dtype=np.int64) for part in done for _, keys in part]
 
     def _backfill(self, docs: list[Document]) -> None:
         """Vectors for documents indexed before the index stored them (unchanged otherwise)."""
