@@ -498,7 +498,10 @@ class SQLiteIndex:
                 # Batches grow with the index (half of it, at least `batch`): a batch's bucket
                 # rows land all over the key space, so each commit rewrites most of the bucket
                 # B-tree's pages, and fixed batches would make a big add quadratic.
-                if not atomic and writer.pending >= max(batch, min(MAX_BATCH, (stored + writer.added) // 2)):
+                # A commit too when the index reaches COMMON_LEARN_AT documents: the fewer it
+                # holds when it learns its common units, the fewer it sketches twice.
+                learns = not self._learned and stored + writer.added >= COMMON_LEARN_AT
+                if not atomic and (learns or writer.pending >= max(batch, min(MAX_BATCH, (stored + writer.added) // 2))):
                     writer.drain()
                     self._commit_batch(writer)
                     if self._learn_common(writer.workers):
