@@ -146,3 +146,75 @@ def test_redis_learns_the_same_units_and_finds_the_same_candidates(
         keys = sketch_text(articles[0].text, b.params).index_keys()
         assert not any(b._r.zscore(b._bucket(k), b"1") is not None for k in keys.tolist())
     assert np.all(np.diff(np.asarray(a.params.common)) > 0)
+
+
+def test_the_units_do_not_depend_on_when_the_index_learns(tmp_path, articles, learn_early) -> None:
+    # Learned from the first LEARN_AT documents by rowid: one add of all, or three adds.
+    with SQLiteIndex.open(tmp_path / "one.db", create=True) as one, \
+            SQLiteIndex.open(tmp_path / "three.db", create=True) as three:
+        one.add(_docs(articles))
+        for part in (articles[:35], articles[35:60], articles[60:]):
+            three.add(_docs(part))
+        assert one.params.common and one.params.common == three.params.common
+        assert _stored_passage_rows(one) == _stored_passage_rows(three)
+
+
+def test_units_supplied_with_new_parameters_are_not_used(tmp_path) -> None:
+    from dataclasses import replace
+
+    from provenance.settings import SketchParams
+
+    path = tmp_path / "index.db"
+    with SQLiteIndex.open(path, create=True, params=replace(SketchParams(), common=(4, 8))) as idx:
+        assert idx.params.common == ()
+    with SQLiteIndex.open(path) as idx:
+        assert idx.params.common == ()
+
+
+def test_a_closed_index_still_tells_its_parameters(tmp_path, articles) -> None:
+    idx = SQLiteIndex.open(tmp_path / "index.db", create=True)
+    idx.add(_docs(articles[:5]))
+    idx.close()
+    assert idx.params.num_perm > 0 and idx.params.common == ()
+
+
+def _redis_rows(index) -> set[tuple[int, bytes]]:
+    prefix = index._k(b"b", b"")
+    rows = set()
+    for bucket in index._r.scan_iter(match=prefix + b"*", count=1000):
+        key = int(bucket[len(prefix):])
+        if key & 1:
+            rows |= {(key, member) for member in index._r.zrange(bucket, 0, -1)}
+    return rows
+
+
+def _redis_expected(index, arts) -> set[tuple[int, bytes]]:
+    rows = set()
+    for a in arts:
+        rowid = index._r.hget(index._doc_key(a.id), b"rowid")
+        keys = sketch_text(a.text, index.params).index_keys()
+        rows |= {(k, rowid) for k in keys[(keys & 1) == 1].tolist()}
+    return rows
+
+
+def test_redis_learning_stopped_half_way_is_finished_by_the_next_add(
+        articles, learn_early, redis_url, monkeypatch) -> None:  # noqa: F811
+    docs = _docs(articles)
+    with redis_backend.RedisIndex.open(redis_url, "resumed", create=True) as idx:
+        moved = redis_backend.RedisIndex._move_passages
+
+        def stopped(self, old, new):  # moves the documents, then dies before publishing
+            moved(self, old, new)
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(redis_backend.RedisIndex, "_move_passages", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            idx.add(docs[:45])
+        assert idx.params.common == ()
+        monkeypatch.setattr(redis_backend.RedisIndex, "_move_passages", moved)
+        idx.add(docs[45:])  # more documents, other counts: the pending units still stand
+        assert idx.params.common
+        assert _redis_rows(idx) == _redis_expected(idx, articles)
+    with SQLiteIndex.in_memory() as plain:  # the same units as an index that was never stopped
+        plain.add(docs)
+        assert plain.params.common == idx.params.common

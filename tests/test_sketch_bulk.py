@@ -199,3 +199,19 @@ def test_common_units_leave_passage_signatures_only() -> None:
     only = sketch_text("Minister talks nuclear sanctions. Smith talks 2024 sanctions.", learned)
     assert only.doc_keys and not only.passage_keys
     assert learned == plain and learned.to_dict() == plain.to_dict()  # not a compared parameter
+
+
+def test_unit_frequencies_count_the_texts_holding_each_unit(monkeypatch) -> None:
+    from collections import Counter
+
+    texts = ["The minister held talks. Talks went on.", "Nuclear talks, the minister said.",
+             "", "Sanctions stay. The minister left.", "Caf\u00e9 ici. Talks again."]
+    hashes, counts = sk.unit_frequencies(texts)
+    expected = Counter(h for t in texts for h in {sk._UNIT_HASHES[u] for u in sketch_text(t, PARAMS[0]).units})
+    assert dict(zip(hashes.tolist(), counts.tolist(), strict=True)) == expected
+    assert list(hashes) == sorted(hashes)
+    # Learned from parts, the same units as from the whole; "minis" and "talks" are in 3 of 5.
+    monkeypatch.setattr(sk, "COMMON_SHARE", 0.5)
+    whole = sk.learn_common([sk.unit_frequencies(texts)], len(texts))
+    assert whole == sk.learn_common([sk.unit_frequencies(texts[:2]), sk.unit_frequencies(texts[2:])], len(texts))
+    assert whole == _common("minis", "talks")

@@ -23,6 +23,7 @@ part. The index keeps only 1/stride of the windows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -322,8 +323,9 @@ _UNIT_HASHES = _HashTable()
 # articles of Zipf-distributed invented words, planted paraphrases shared 24 to 54 passage
 # buckets with their source, nearly all holding more than candidates.BUCKET_READ documents, and
 # 22 of 100 were missed. So an index, once it holds COMMON_LEARN_AT documents, learns the units
-# in more than COMMON_SHARE of them (their term keys, from the counts it keeps anyway) and
-# leaves them out of every passage signature from then on, its earlier documents re-sketched;
+# in more than COMMON_SHARE of its first COMMON_LEARN_AT (by the order they were added: the same
+# documents whatever the back end, the number of workers or the moment it learns) and leaves
+# them out of every passage signature from then on, its earlier documents re-sketched;
 # document signatures and term keys keep every unit. Measured at 100,000 (docs/scale.md):
 # paraphrases found 78 -> 98 of 100 (Zipf words) and 96 -> 99 (news-like), check p95 down.
 # Learned once and kept: passage keys of one index must all leave out the same units, whatever
@@ -333,10 +335,33 @@ COMMON_SHARE = 0.05
 COMMON_LEARN_AT = 5000
 
 
-def learn_common(keys: np.ndarray, frequencies: np.ndarray, documents: int) -> tuple[int, ...]:
-    """The term keys (sorted) of the units in more than COMMON_SHARE of `documents`, from every
-    term key's document frequency."""
-    return tuple(sorted(np.asarray(keys)[np.asarray(frequencies) > COMMON_SHARE * documents].tolist()))
+def unit_frequencies(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct unit hashes of these texts, sorted; how many of the texts hold each)."""
+    if not texts:
+        return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64)
+    hashes, _, _, doc_units = _chunk_units(texts)
+    owner = np.repeat(np.arange(len(texts), dtype=np.uint64), doc_units)
+    # Sorts and run lengths, not np.unique (which took 1.5 of 3.2 s for 5,000 articles).
+    pairs = np.sort((owner << np.uint64(32)) | hashes.astype(np.uint64))
+    distinct = np.ones(pairs.size, dtype=bool)
+    np.not_equal(pairs[1:], pairs[:-1], out=distinct[1:])
+    held = np.sort((pairs[distinct] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    starts = np.flatnonzero(np.concatenate(([True], held[1:] != held[:-1]))) if held.size else \
+        np.empty(0, dtype=np.int64)
+    return held[starts], np.diff(np.append(starts, held.size))
+
+
+def learn_common(frequencies: Iterable[tuple[np.ndarray, np.ndarray]], documents: int) -> tuple[int, ...]:
+    """The term keys (sorted) of the content units in more than COMMON_SHARE of `documents`,
+    from unit_frequencies of parts of them."""
+    parts = list(frequencies)
+    if not parts:
+        return ()
+    hashes = np.concatenate([h for h, _ in parts])
+    counts = np.concatenate([c for _, c in parts])
+    distinct, inverse = np.unique(hashes, return_inverse=True)
+    totals = np.bincount(inverse, weights=counts, minlength=distinct.size)
+    return tuple(sorted(term_keys(distinct[totals > COMMON_SHARE * documents]).tolist()))
 
 
 @lru_cache(maxsize=8)

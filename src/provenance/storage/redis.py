@@ -56,6 +56,7 @@ from ..sketch import (
     learn_common,
     lsh_params,
     sketch_text,
+    unit_frequencies,
 )
 from . import candidates
 from .protocol import (
@@ -185,7 +186,8 @@ class RedisIndex:
                     "version": str(FORMAT_VERSION), "sketch_version": str(SKETCH_VERSION),
                     "params": json.dumps(params.to_dict(), sort_keys=True)})
                 client.hsetnx(meta_key, "fingerprint", "0")
-                return cls(client, url, basename, params)
+                # An index learns its own common units: none supplied with the parameters count.
+                return cls(client, url, basename, replace(params, common=()))
         except IndexError_:
             client.close()
             raise
@@ -245,29 +247,43 @@ class RedisIndex:
         return AddReport(added, updated, unchanged)
 
     def _learn_common(self) -> None:
-        """Once the index holds COMMON_LEARN_AT documents: learn its common units (as the SQLite
-        index does) and sketch again the passage keys of every document it holds. Each
-        document's new keys are added and its old ones removed before the units are stored, so
-        a run stopped half-way leaves an index that has not learned them and learns them at its
-        next add (the keys already moved are not moved twice); until then the documents moved
-        are found by their document bands and terms only. Writers
-        that add at the same moment with the units unknown to them may store a few documents
-        the old way (Redis has no transaction across this many keys)."""
+        """Once the index holds COMMON_LEARN_AT documents: learn its common units from its first
+        COMMON_LEARN_AT by rowid (as the SQLite index does: the same documents, the same units)
+        and sketch again the passage keys of every document it holds. The units are chosen
+        first and kept as `common_pending`, every document is moved to them, and only then are
+        they published as `common`: a run stopped half-way, or two writers learning at once,
+        move to the same units, and moving a document again changes nothing. Until they are
+        published the documents moved are found by their document bands and terms only, and a
+        writer that adds at the same moment stores its documents the old way, to be moved by
+        the next learning run if it comes after (Redis has no transaction across this many
+        keys)."""
         self.params  # noqa: B018 - another writer may have learned them since this one looked
         if self._learned or len(self) < COMMON_LEARN_AT:
             return
         meta = self._k(b"meta")
-        frequencies = self._r.hgetall(self._k(b"terms"))
-        keys = np.fromiter((int(k) for k in frequencies), dtype=np.int64, count=len(frequencies))
-        counts = np.fromiter((int(v) for v in frequencies.values()), dtype=np.int64, count=len(frequencies))
-        params = replace(self._params, common=learn_common(keys, counts, len(self)))
+        rowids = sorted(int(r) for r in self._r.hkeys(self._k(b"rowids")))[:COMMON_LEARN_AT]
+        ids = self._r.hmget(self._k(b"rowids"), [str(r) for r in rowids])
+        pipe = self._r.pipeline(transaction=False)
+        for doc_id in ids:
+            if doc_id is not None:
+                pipe.hget(self._k(b"doc", doc_id), b"text")
+        texts = [zlib.decompress(blob).decode("utf-8", "surrogatepass")
+                 for blob in pipe.execute() if blob is not None]
+        learned = learn_common([unit_frequencies(texts)], len(texts))
+        self._r.hsetnx(meta, b"common_pending", json.dumps(list(learned)))
+        try:
+            pending = decode_common(self._r.hget(meta, b"common_pending").decode())
+        except (AttributeError, ValueError) as exc:
+            raise IndexError_(f"{self.location}: the index's pending common units are unreadable "
+                              f"({exc}); rebuild it") from None
+        params = replace(self._params, common=pending)
         self._move_passages(self._params, params)
-        if self._r.hsetnx(meta, b"common", json.dumps(list(params.common))):
-            self._r.hset(meta, b"sketch_version", str(SKETCH_VERSION))
-            self._params, self._learned = params, True
-        else:  # another writer learned them first, perhaps from other counts: theirs stand
-            self._take_common(self._r.hget(meta, b"common"))
-            self._move_passages(params, self._params)
+        pipe = self._r.pipeline(transaction=True)
+        pipe.hsetnx(meta, b"common", json.dumps(list(params.common)))
+        pipe.hset(meta, b"sketch_version", str(SKETCH_VERSION))
+        pipe.hdel(meta, b"common_pending")
+        pipe.execute()
+        self._take_common(self._r.hget(meta, b"common"))
 
     def _move_passages(self, old_params: SketchParams, new_params: SketchParams) -> None:
         """Every stored document's bucket keys as sketched with `new_params` instead of

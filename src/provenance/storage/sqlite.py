@@ -49,6 +49,7 @@ from ..sketch import (
     learn_common,
     lsh_params,
     sketch_text,
+    unit_frequencies,
 )
 from . import candidates
 from .protocol import (
@@ -262,7 +263,13 @@ class SQLiteIndex:
         added the COMMON_LEARN_AT-th document, so until then each use looks for them (one
         small read), and a long-running reader does not go on sketching without them."""
         if not self._learned:
-            self._take_common(self._meta_or_none("common"))
+            try:
+                stored = self._meta_or_none("common")
+            except sqlite3.ProgrammingError:  # closed: what it knew
+                return self._params
+            except sqlite3.DatabaseError as exc:
+                raise _database_error(self.location, exc) from None
+            self._take_common(stored)
         return self._params
 
     def _take_common(self, stored: str | None) -> None:
@@ -368,7 +375,8 @@ class SQLiteIndex:
                 ("sketch_version", str(SKETCH_VERSION)),
             ])
         conn.execute("COMMIT")
-        return cls._load(conn, location) if existing else cls(conn, location, params)
+        # An index learns its own common units: none supplied with the parameters count.
+        return cls._load(conn, location) if existing else cls(conn, location, replace(params, common=()))
 
     @classmethod
     def _load(cls, conn: sqlite3.Connection, location: str, readonly: bool = False) -> SQLiteIndex:
@@ -510,9 +518,14 @@ class SQLiteIndex:
             writer.drain()
             self._commit_batch(writer, again=False)
             if not self._learned and len(self) >= COMMON_LEARN_AT:
-                conn.execute("BEGIN IMMEDIATE")
-                self._learn_common(writer.workers)
-                conn.execute("COMMIT")
+                # After the documents are committed: when this fails (the index busy, a damaged
+                # row) the add still stands, and the next add learns them.
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    self._learn_common(writer.workers)
+                    conn.execute("COMMIT")
+                except (IndexError_, sqlite3.DatabaseError):
+                    _rollback(conn)
             if writer.added + writer.updated >= batch and self.location != ":memory:":
                 # Fold the write-ahead log back into the file after a big add, so the index
                 # does not keep a second copy of the pages it just wrote.
@@ -562,20 +575,26 @@ class SQLiteIndex:
 
     def _learn_common(self, workers: int) -> bool:
         """In the open transaction, once the index holds COMMON_LEARN_AT documents: learn its
-        common units from the term frequencies (sketch.learn_common), store them, and sketch
-        again the passage keys of every document it holds (document and term keys do not
-        change). True when it learned them now."""
+        common units from its first COMMON_LEARN_AT documents by rowid (sketch.learn_common),
+        store them, and sketch again the passage keys of every document it holds (document and
+        term keys do not change). True when it learned them now."""
         self.params  # noqa: B018 - another process may have learned them since this one looked
         if self._learned or len(self) < COMMON_LEARN_AT:
             return False
-        rows = np.asarray(self._conn.execute("SELECT key, df FROM terms").fetchall(),
-                          dtype=np.int64).reshape(-1, 2)
-        params = replace(self._params, common=learn_common(rows[:, 0], rows[:, 1], len(self)))
-        self._set_meta("common", json.dumps(list(params.common)))
-        self._set_meta("sketch_version", str(SKETCH_VERSION))
-        self._conn.execute("DELETE FROM buckets WHERE (key & 1) = 1")  # every passage band
+        first = self._conn.execute("SELECT id, text FROM docs ORDER BY rowid LIMIT ?",
+                                   (COMMON_LEARN_AT,)).fetchall()
+        texts = []
+        for doc_id, blob in first:
+            try:
+                texts.append(_decode_text(blob))
+            except _Damaged as exc:
+                raise self._damaged(doc_id, exc) from None
         writer = _Writer(self, workers)
         try:
+            params = replace(self._params, common=learn_common(writer.unit_frequencies(texts), len(texts)))
+            self._set_meta("common", json.dumps(list(params.common)))
+            self._set_meta("sketch_version", str(SKETCH_VERSION))
+            self._conn.execute("DELETE FROM buckets WHERE (key & 1) = 1")  # every passage band
             last = 0
             while True:
                 docs = self._conn.execute("SELECT rowid, text, meta, id FROM docs WHERE rowid > ? "
@@ -939,6 +958,14 @@ class _Writer:
     def drain(self) -> None:
         while self.inflight:
             self._write(*self.inflight.popleft())
+
+    def unit_frequencies(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """sketch.unit_frequencies of the texts in parts, in worker processes when there are many."""
+        if self.pool is None and self.workers > 1 and len(texts) > PARALLEL_AFTER:
+            self.pool = start_pool(self.workers)
+        parts = list(chunks(texts, 4 * CHUNK))
+        return self.pool.map(unit_frequencies, parts) if self.pool is not None else \
+            [unit_frequencies(part) for part in parts]
 
     def sketch_keys(self, texts: list[str], params: SketchParams) -> list[np.ndarray]:
         """Each text's index keys under `params`, in worker processes when there are many
