@@ -396,7 +396,7 @@ def may_link(pairs: np.ndarray, counts: np.ndarray, sizes: np.ndarray, signature
     and the containment that Jaccard implies for the two sizes (|A & B| = J (|A| + |B|) / (1 + J))."""
     import numpy as np
 
-    margin = SIGNATURE_SIGMAS * 0.5 / np.sqrt(signatures.shape[1]) if signatures.ndim == 2 else 1.0
+    margin = SIGNATURE_SIGMAS * 0.5 / np.sqrt(signatures.shape[1])
     keep = np.ones(len(pairs), dtype=bool)
     for lo in range(0, len(pairs), chunk):
         a, b = pairs[lo:lo + chunk, 0], pairs[lo:lo + chunk, 1]
