@@ -147,8 +147,13 @@ class RedisIndex:
         round trip)."""
         if not self._learned and time.monotonic() >= self._look_after:
             self._look_after = time.monotonic() + 1.0
-            self._take_common(self._r.hget(self._k(b"meta"), b"common"))
+            self._look_for_common()
         return self._params
+
+    def _look_for_common(self) -> None:
+        """Take the common units another writer has stored, if not known yet."""
+        if not self._learned:
+            self._take_common(self._r.hget(self._k(b"meta"), b"common"))
 
     def _take_common(self, stored: bytes | str | None) -> None:
         try:
@@ -257,7 +262,7 @@ class RedisIndex:
         writer that adds at the same moment stores its documents the old way, to be moved by
         the next learning run if it comes after (Redis has no transaction across this many
         keys)."""
-        self.params  # noqa: B018 - another writer may have learned them since this one looked
+        self._look_for_common()  # another writer may have learned them since this one looked
         if self._learned or len(self) < COMMON_LEARN_AT:
             return
         meta = self._k(b"meta")

@@ -262,15 +262,20 @@ class SQLiteIndex:
         """How this index sketches, its common units included: learned by whichever process
         added the COMMON_LEARN_AT-th document, so until then each use looks for them (one
         small read), and a long-running reader does not go on sketching without them."""
-        if not self._learned:
-            try:
-                stored = self._meta_or_none("common")
-            except sqlite3.ProgrammingError:  # closed: what it knew
-                return self._params
-            except sqlite3.DatabaseError as exc:
-                raise _database_error(self.location, exc) from None
-            self._take_common(stored)
+        self._look_for_common()
         return self._params
+
+    def _look_for_common(self) -> None:
+        """Take the common units another process (or add) has stored, if not known yet."""
+        if self._learned:
+            return
+        try:
+            stored = self._meta_or_none("common")
+        except sqlite3.ProgrammingError:  # closed: what it knew stands
+            return
+        except sqlite3.DatabaseError as exc:
+            raise _database_error(self.location, exc) from None
+        self._take_common(stored)
 
     def _take_common(self, stored: str | None) -> None:
         try:
@@ -578,36 +583,35 @@ class SQLiteIndex:
         common units from its first COMMON_LEARN_AT documents by rowid (sketch.learn_common),
         store them, and sketch again the passage keys of every document it holds (document and
         term keys do not change). True when it learned them now."""
-        self.params  # noqa: B018 - another process may have learned them since this one looked
+        self._look_for_common()  # another process may have learned them since this one looked
         if self._learned or len(self) < COMMON_LEARN_AT:
             return False
-        first = self._conn.execute("SELECT id, text FROM docs ORDER BY rowid LIMIT ?",
-                                   (COMMON_LEARN_AT,)).fetchall()
-        texts = []
-        for doc_id, blob in first:
-            try:
-                texts.append(_decode_text(blob))
-            except _Damaged as exc:
-                raise self._damaged(doc_id, exc) from None
+        self._conn.execute("DELETE FROM buckets WHERE (key & 1) = 1")  # every passage band
         writer = _Writer(self, workers)
+        params = None
         try:
-            params = replace(self._params, common=learn_common(writer.unit_frequencies(texts), len(texts)))
-            self._set_meta("common", json.dumps(list(params.common)))
-            self._set_meta("sketch_version", str(SKETCH_VERSION))
-            self._conn.execute("DELETE FROM buckets WHERE (key & 1) = 1")  # every passage band
             last = 0
             while True:
+                # The first batch holds at least the first COMMON_LEARN_AT documents by rowid.
                 docs = self._conn.execute("SELECT rowid, text, meta, id FROM docs WHERE rowid > ? "
-                                          "ORDER BY rowid LIMIT ?", (last, MAX_BATCH)).fetchall()
+                                          "ORDER BY rowid LIMIT ?",
+                                          (last, max(MAX_BATCH, COMMON_LEARN_AT))).fetchall()
                 if not docs:
                     break
                 last = docs[-1][0]
-                try:
-                    texts = [_decode_text(blob) for _, blob, _, _ in docs]
-                    orders = [read_order(_decode_meta(meta).get("published"), rowid)
-                              for rowid, _, meta, _ in docs]
-                except _Damaged as exc:
-                    raise self._damaged(docs[0][3], exc) from None
+                texts, orders = [], []
+                for rowid, blob, meta, doc_id in docs:
+                    try:
+                        texts.append(_decode_text(blob))
+                        orders.append(read_order(_decode_meta(meta).get("published"), rowid))
+                    except _Damaged as exc:
+                        raise self._damaged(doc_id, exc) from None
+                if params is None:
+                    first = texts[:COMMON_LEARN_AT]
+                    params = replace(self._params,
+                                     common=learn_common(writer.unit_frequencies(first), len(first)))
+                    self._set_meta("common", json.dumps(list(params.common)))
+                    self._set_meta("sketch_version", str(SKETCH_VERSION))
                 keys = writer.sketch_keys(texts, params)
                 owners = np.repeat(np.asarray(orders, dtype=np.int64), [len(k) for k in keys])
                 flat = np.concatenate(keys) if keys else np.empty(0, np.int64)
@@ -618,6 +622,7 @@ class SQLiteIndex:
                                            strict=True))
         finally:
             writer.close()
+        assert params is not None  # the index holds COMMON_LEARN_AT documents
         self._params, self._learned = params, True
         return True
 
@@ -959,24 +964,21 @@ class _Writer:
         while self.inflight:
             self._write(*self.inflight.popleft())
 
-    def unit_frequencies(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """sketch.unit_frequencies of the texts in parts, in worker processes when there are many."""
+    def _map(self, function: Callable[[list[str]], Any], texts: list[str], size: int) -> list[Any]:
+        """function of each run of `size` texts, in order, in worker processes when there are
+        many texts."""
         if self.pool is None and self.workers > 1 and len(texts) > PARALLEL_AFTER:
             self.pool = start_pool(self.workers)
-        parts = list(chunks(texts, 4 * CHUNK))
-        return self.pool.map(unit_frequencies, parts) if self.pool is not None else \
-            [unit_frequencies(part) for part in parts]
+        parts = list(chunks(texts, size))
+        return self.pool.map(function, parts) if self.pool is not None else [function(p) for p in parts]
+
+    def unit_frequencies(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """sketch.unit_frequencies of the texts, in parts."""
+        return self._map(unit_frequencies, texts, 4 * CHUNK)
 
     def sketch_keys(self, texts: list[str], params: SketchParams) -> list[np.ndarray]:
-        """Each text's index keys under `params`, in worker processes when there are many
-        (the order kept)."""
-        if self.pool is None and self.workers > 1 and len(texts) > PARALLEL_AFTER:
-            self.pool = start_pool(self.workers)
-        parts = list(chunks(texts, CHUNK))
-        if self.pool is not None:
-            done = self.pool.map(functools.partial(index_entries, params=params), parts)
-        else:
-            done = [index_entries(part, params) for part in parts]
+        """Each text's index keys under `params`, in order."""
+        done = self._map(functools.partial(index_entries, params=params), texts, CHUNK)
         return [np.frombuffer(keys, dtype=np.int64) for part in done for _, keys in part]
 
     def _backfill(self, docs: list[Document]) -> None:
